@@ -1,0 +1,7 @@
+"""Routes of /api/v1/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+urlpatterns: list[Any] = []

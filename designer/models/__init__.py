@@ -1,0 +1,19 @@
+"""Netloom's stored data, one module per concept."""
+
+from designer.models.hosts import Host
+from designer.models.policy import Quota, VlanPolicy
+from designer.models.projects import Membership, Project, Role
+from designer.models.sharing import ShareLink
+from designer.models.topologies import Revision, Topology
+
+__all__ = [
+    "Host",
+    "Membership",
+    "Project",
+    "Quota",
+    "Revision",
+    "Role",
+    "ShareLink",
+    "Topology",
+    "VlanPolicy",
+]

@@ -1,0 +1,1 @@
+"""Real-time: WebSocket consumers and the typed event catalog."""

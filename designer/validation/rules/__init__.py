@@ -1,0 +1,5 @@
+"""Importing this package registers every rule of the catalog, one module per area."""
+
+from designer.validation.rules import (  # noqa: F401
+    addressing,
+)
