@@ -2,4 +2,12 @@
 
 from designer.validation.rules import (  # noqa: F401
     addressing,
+    analysis,
+    docker,
+    ha,
+    layer2,
+    ownership,
+    policy,
+    quotas,
+    vlans,
 )

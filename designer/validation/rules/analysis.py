@@ -1,0 +1,1 @@
+"""Analysis (information): which instances reach which, and single points of failure."""

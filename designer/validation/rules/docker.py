@@ -1,0 +1,1 @@
+"""Docker networking rules: host and none networks, published ports, macvlan, DNS names."""

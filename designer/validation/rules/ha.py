@@ -1,0 +1,1 @@
+"""High-availability and distributed router rules: VRRP and host placement."""

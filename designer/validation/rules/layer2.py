@@ -1,0 +1,1 @@
+"""Layer-2 rules: loops in the bridging graph."""

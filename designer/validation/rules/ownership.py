@@ -1,0 +1,1 @@
+"""Roles and ownership rules: admin-only elements, floating IP reachability, SNAT."""

@@ -1,0 +1,1 @@
+"""Quota rules: element counts over all of a project's topologies against its quotas."""

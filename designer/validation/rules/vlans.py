@@ -1,0 +1,1 @@
+"""VLAN and tunnel rules: VLAN ids, VNIs, segments, self-service networks."""
