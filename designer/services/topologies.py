@@ -1,0 +1,93 @@
+"""Topologies and their revisions: create, save on a base revision (or be told it is stale),
+restore. Each write is atomic and announces itself only after it is committed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from designer.models import Project, Revision, Topology
+from designer.signals import revision_saved
+from designer.spec import ELEMENT_LISTS as _ELEMENT_LISTS
+from designer.spec import Document
+
+
+class StaleRevisionError(Exception):
+    """The write was made on an older revision than the topology's head."""
+
+    def __init__(self, current: Revision) -> None:
+        self.current = current
+        super().__init__(f"the topology is at revision {current.number}")
+
+
+def _announce(topology: Topology, revision: Revision, author: Any) -> None:
+    transaction.on_commit(
+        lambda: revision_saved.send(
+            sender=Topology, topology=topology, revision=revision, author=author
+        )
+    )
+
+
+def _new_revision(
+    topology: Topology, parent: Revision | None, document: dict[str, Any], author: Any, message: str
+) -> Revision:
+    revision = Revision(
+        topology=topology,
+        number=1 if parent is None else parent.number + 1,
+        parent=parent,
+        author=author,
+        message=message,
+        document=document,
+        element_count=sum(len(document.get(name, ())) for name in _ELEMENT_LISTS),
+    )
+    revision.save(force_insert=True)
+    topology.head = revision
+    topology.save(update_fields=["head"])
+    _announce(topology, revision, author)
+    return revision
+
+
+@transaction.atomic
+def create_topology(
+    project: Project,
+    name: str,
+    author: Any,
+    *,
+    description: str = "",
+    document: Document | None = None,
+    message: str = "",
+) -> Topology:
+    """A topology and its first revision (an empty document unless one is given)."""
+    topology = Topology.objects.create(
+        project=project, name=name, description=description, created_by=author
+    )
+    body = (document or Document()).to_json()
+    _new_revision(topology, None, body, author, message or "Created")
+    return topology
+
+
+@transaction.atomic
+def save_revision(
+    topology: Topology, base_revision: int, document: Document, author: Any, message: str = ""
+) -> Revision:
+    """Store `document` as the next revision if `base_revision` is still the head; otherwise
+    raise StaleRevisionError carrying the head, and store nothing."""
+    locked = Topology.objects.select_for_update().select_related("head").get(pk=topology.pk)
+    head = locked.head
+    if head is None or head.number != base_revision:
+        assert head is not None  # a topology always has its first revision
+        raise StaleRevisionError(head)
+    return _new_revision(locked, head, document.to_json(), author, message)
+
+
+@transaction.atomic
+def restore_revision(topology: Topology, number: int, base_revision: int, author: Any) -> Revision:
+    """A new revision holding the document of revision `number` (history is never rewritten)."""
+    locked = Topology.objects.select_for_update().select_related("head").get(pk=topology.pk)
+    head = locked.head
+    assert head is not None
+    if head.number != base_revision:
+        raise StaleRevisionError(head)
+    old = Revision.objects.get(topology=locked, number=number)
+    return _new_revision(locked, head, old.document, author, f"Restored revision {number}")

@@ -1,0 +1,67 @@
+"""Validation against what the database knows: the host registry, the project's VLAN policy
+and quotas, the usage of its other topologies, and who made the change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F
+
+from designer.models import Host, Project, Quota, Revision, Topology, VlanPolicy
+from designer.spec import Document, parse_document
+from designer.validation import DEFAULT_QUOTAS, Finding, ValidationContext, validate
+
+
+def usage_of(document: dict[str, Any]) -> dict[str, int]:
+    """Elements of each quota kind in one stored document."""
+    return {kind: len(document.get(kind, ())) for kind in DEFAULT_QUOTAS}
+
+
+def project_usage(project: Project, *, exclude: Topology | None = None) -> dict[str, int]:
+    """Elements of each quota kind over the head revisions of a project's topologies."""
+    totals = dict.fromkeys(DEFAULT_QUOTAS, 0)
+    heads = Revision.objects.filter(topology__project=project, topology__head=F("pk"))
+    if exclude is not None:
+        heads = heads.exclude(topology=exclude)
+    for document in heads.values_list("document", flat=True).iterator():
+        for kind, count in usage_of(document).items():
+            totals[kind] += count
+    return totals
+
+
+def context_for(
+    project: Project,
+    *,
+    topology: Topology | None = None,
+    author: Any = None,
+    base: Document | None = None,
+) -> ValidationContext:
+    policy = VlanPolicy.objects.filter(project=project).first()
+    quota = Quota.objects.filter(project=project).first()
+    return ValidationContext(
+        hosts={host.name: host.as_context() for host in Host.objects.all()},
+        policy=policy.as_context() if policy else None,
+        quotas=quota.as_limits() if quota else dict(DEFAULT_QUOTAS),
+        usage_elsewhere=project_usage(project, exclude=topology),
+        author_is_admin=None if author is None else bool(author.is_staff),
+        base=base,
+    )
+
+
+def validate_revision(revision: Revision) -> list[Finding]:
+    """Findings for a stored revision, judged as its author made it on its parent."""
+    topology = revision.topology
+    base = parse_document(revision.parent.document) if revision.parent is not None else None
+    context = context_for(topology.project, topology=topology, author=revision.author, base=base)
+    return validate(parse_document(revision.document), context)
+
+
+def validate_draft(
+    project: Project, document: Document, *, topology: Topology | None, author: Any
+) -> list[Finding]:
+    """Findings for a posted document, judged as `author` saving it on the topology's head."""
+    base = None
+    if topology is not None and topology.head is not None:
+        base = parse_document(topology.head.document)
+    context = context_for(project, topology=topology, author=author, base=base)
+    return validate(document, context)
