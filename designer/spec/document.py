@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import Field, ValidationError
 
+from designer.gcpause import paused_gc
 from designer.spec.elements import (
     Element,
     FloatingIP,
@@ -288,7 +289,8 @@ def parse_document(data: Any) -> Document:
     if not isinstance(data, Mapping):
         raise DocumentError([FieldError("(document)", "must be an object")])
     try:
-        document = Document.model_validate(data)
+        with paused_gc():
+            document = Document.model_validate(data)
     except ValidationError as exc:
         raise DocumentError(_pydantic_errors(exc)) from None
     if document.element_count() > MAX_ELEMENTS:

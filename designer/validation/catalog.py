@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from designer.gcpause import paused_gc
 from designer.spec import Document
 from designer.validation.context import ValidationContext
 from designer.validation.findings import Finding, Severity
@@ -64,8 +65,9 @@ def validate(
     index = document if isinstance(document, TopologyIndex) else TopologyIndex(document)
     context = context or ValidationContext()
     findings: list[Finding] = []
-    for registered in RULES:
-        findings.extend(registered.function(index, context))
+    with paused_gc():
+        for registered in RULES:
+            findings.extend(registered.function(index, context))
     findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
     return findings
 
