@@ -48,6 +48,17 @@ def _new_revision(
     return revision
 
 
+def _lock_with_head(topology: Topology) -> tuple[Topology, Revision]:
+    """Lock the topology's row, then read its head. The head is read by a second query on
+    purpose: a join in the locking query would, after waiting for another writer's lock, see
+    the head of its old snapshot (PostgreSQL re-checks only the locked row), not the new one."""
+    locked = Topology.objects.select_for_update().get(pk=topology.pk)
+    head = Revision.objects.filter(pk=locked.head_id).first()
+    if head is None:
+        raise RuntimeError(f"topology {topology.pk} has no revision")  # created with one
+    return locked, head
+
+
 @transaction.atomic
 def create_topology(
     project: Project,
@@ -73,10 +84,8 @@ def save_revision(
 ) -> Revision:
     """Store `document` as the next revision if `base_revision` is still the head; otherwise
     raise StaleRevisionError carrying the head, and store nothing."""
-    locked = Topology.objects.select_for_update().select_related("head").get(pk=topology.pk)
-    head = locked.head
-    if head is None or head.number != base_revision:
-        assert head is not None  # a topology always has its first revision
+    locked, head = _lock_with_head(topology)
+    if head.number != base_revision:
         raise StaleRevisionError(head)
     return _new_revision(locked, head, document.to_json(), author, message)
 
@@ -84,9 +93,7 @@ def save_revision(
 @transaction.atomic
 def restore_revision(topology: Topology, number: int, base_revision: int, author: Any) -> Revision:
     """A new revision holding the document of revision `number` (history is never rewritten)."""
-    locked = Topology.objects.select_for_update().select_related("head").get(pk=topology.pk)
-    head = locked.head
-    assert head is not None
+    locked, head = _lock_with_head(topology)
     if head.number != base_revision:
         raise StaleRevisionError(head)
     old = Revision.objects.get(topology=locked, number=number)
