@@ -53,10 +53,9 @@ def _lock_with_head(topology: Topology) -> tuple[Topology, Revision]:
     purpose: a join in the locking query would, after waiting for another writer's lock, see
     the head of its old snapshot (PostgreSQL re-checks only the locked row), not the new one."""
     locked = Topology.objects.select_for_update().get(pk=topology.pk)
-    head = Revision.objects.filter(pk=locked.head_id).first()
-    if head is None:
+    if locked.head_id is None:
         raise RuntimeError(f"topology {topology.pk} has no revision")  # created with one
-    return locked, head
+    return locked, Revision.objects.get(pk=locked.head_id)
 
 
 @transaction.atomic
