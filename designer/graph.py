@@ -13,6 +13,8 @@ list the element is from.
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -80,3 +82,88 @@ def instance_attachment_points(index: TopologyIndex) -> dict[str, set[str]]:
                 nodes.add(port.network)
         points[instance_id] = nodes
     return points
+
+
+def nearest_path(graph: nx.Graph, sources: Iterable[str], targets: Collection[str]) -> list[str]:
+    """A shortest path from any of `sources` to any of `targets`, or [] when none is reachable.
+
+    One breadth-first search from all sources at once: the cost is one pass over the part of
+    the graph nearer to the sources than the nearest target, however many sources there are.
+    """
+    adjacency = graph.adj
+    parent: dict[str, str | None] = {}
+    queue: deque[str] = deque()
+    for source in sources:
+        if source in parent or source not in adjacency:
+            continue
+        parent[source] = None
+        if source in targets:
+            return [source]
+        queue.append(source)
+    while queue:
+        node = queue.popleft()
+        for neighbour in adjacency[node]:
+            if neighbour in parent:
+                continue
+            parent[neighbour] = node
+            if neighbour in targets:
+                path = [neighbour]
+                step: str | None = node
+                while step is not None:
+                    path.append(step)
+                    step = parent[step]
+                path.reverse()
+                return path
+            queue.append(neighbour)
+    return []
+
+
+def articulation_parts(graph: nx.Graph, weight: Mapping[str, int]) -> dict[str, list[int]]:
+    """For every articulation point: the total `weight` of each part its removal leaves of its
+    connected part of the graph (its own weight not included).
+
+    Tarjan's depth-first search with low points, summing the weights of each subtree on the way
+    back, so every point and the weights of its parts come out of one linear pass.
+    """
+    adjacency = dict(graph.adjacency())  # plain dicts: cheaper to walk than the views
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    below: dict[str, int] = {}  # weight of the node's depth-first subtree
+    parts: dict[str, list[int]] = {}
+    for root in adjacency:
+        if root in order:
+            continue
+        order[root] = low[root] = len(order)
+        below[root] = weight.get(root, 0)
+        split: dict[str, list[int]] = {}  # node -> weights of the subtrees only it joins
+        stack = [(root, "", iter(adjacency[root]))]
+        while stack:
+            node, parent, neighbours = stack[-1]
+            for neighbour in neighbours:
+                if neighbour in order:
+                    if neighbour != parent and order[neighbour] < low[node]:
+                        low[node] = order[neighbour]
+                    continue
+                order[neighbour] = low[neighbour] = len(order)
+                below[neighbour] = weight.get(neighbour, 0)
+                stack.append((neighbour, node, iter(adjacency[neighbour])))
+                break
+            else:
+                stack.pop()
+                if not stack:
+                    continue
+                if low[node] < low[parent]:
+                    low[parent] = low[node]
+                below[parent] += below[node]
+                if low[node] >= order[parent]:
+                    split.setdefault(parent, []).append(below[node])
+        total = below[root]
+        for node, subtrees in split.items():
+            if node == root:
+                if len(subtrees) >= 2:
+                    parts[node] = subtrees
+            else:
+                # Everything not below a split-off subtree stays joined through the parent side.
+                rest = total - weight.get(node, 0) - sum(subtrees)
+                parts[node] = [*subtrees, rest]
+    return parts

@@ -191,3 +191,14 @@ class TopologyIndex:
             if element is not None:
                 return f"'{element.name}'" if element.name else f"'{element_id}'"
         return f"'{element_id}'"
+
+    # --- connectivity, shared by the policy and analysis rules ------------------------------
+
+    @cached_property
+    def routed_component_of(self) -> dict[str, int]:
+        """Routed-graph node -> the number of the connected part it is in."""
+        return {
+            node: number
+            for number, part in enumerate(nx.connected_components(self.routed_graph))
+            for node in part
+        }
