@@ -47,3 +47,37 @@ def _keep_an_owner(membership: Membership) -> None:
     )
     if owners.exclude(pk=membership.pk).count() == 0:
         raise LastOwnerError("a project must keep at least one owner")
+
+
+class AlreadyMemberError(ValueError):
+    """The user already holds a role on the project."""
+
+
+@transaction.atomic
+def add_member(project: Project, user: Any, role: Role) -> Membership:
+    if Membership.objects.select_for_update().filter(project=project, user=user).exists():
+        raise AlreadyMemberError(f"{user.get_username()} is already a member of {project.name}")
+    return Membership.objects.create(project=project, user=user, role=role)
+
+
+@transaction.atomic
+def update_project(
+    project: Project, *, name: str | None = None, description: str | None = None
+) -> Project:
+    """Rename or redescribe a project; fields left None stay as they are."""
+    changed = {
+        field: value
+        for field, value in (("name", name), ("description", description))
+        if value is not None
+    }
+    for field, value in changed.items():
+        setattr(project, field, value)
+    if changed:
+        project.save(update_fields=list(changed))
+    return project
+
+
+@transaction.atomic
+def delete_project(project: Project) -> None:
+    """A project with its topologies, revisions, members and share links."""
+    project.delete()

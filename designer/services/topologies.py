@@ -97,3 +97,26 @@ def restore_revision(topology: Topology, number: int, base_revision: int, author
         raise StaleRevisionError(head)
     old = Revision.objects.get(topology=locked, number=number)
     return _new_revision(locked, head, old.document, author, f"Restored revision {number}")
+
+
+@transaction.atomic
+def update_topology(
+    topology: Topology, *, name: str | None = None, description: str | None = None
+) -> Topology:
+    """Rename or redescribe a topology (its document changes only through revisions)."""
+    changed = {
+        field: value
+        for field, value in (("name", name), ("description", description))
+        if value is not None
+    }
+    for field, value in changed.items():
+        setattr(topology, field, value)
+    if changed:
+        topology.save(update_fields=list(changed))
+    return topology
+
+
+@transaction.atomic
+def delete_topology(topology: Topology) -> None:
+    """A topology with its whole history and its share links."""
+    topology.delete()
