@@ -171,6 +171,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets are both called "role"; name each after what it is.
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectRoleEnum": "designer.models.projects.Role",
+        "HostRoleEnum": "designer.models.hosts.HostRole",
+    },
 }
 
 CHANNEL_LAYERS: dict[str, dict[str, object]]

@@ -4,4 +4,90 @@ from __future__ import annotations
 
 from typing import Any
 
-urlpatterns: list[Any] = []
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path, re_path
+from rest_framework.routers import SimpleRouter
+
+from designer.api.views import (
+    auth,
+    documents,
+    hosts,
+    limits,
+    members,
+    projects,
+    sharing,
+    topologies,
+    validation,
+)
+
+router = SimpleRouter()
+router.register("projects", projects.ProjectViewSet, basename="project")
+router.register("topologies", topologies.TopologyViewSet, basename="topology")
+router.register("hosts", hosts.HostViewSet, basename="host")
+
+ID = "<int:project_id>"
+TOPOLOGY = "<int:topology_id>"
+
+
+def no_such_endpoint(request: HttpRequest, rest: str = "") -> JsonResponse:
+    return JsonResponse(
+        {"code": "not_found", "detail": "No such API endpoint (every path ends with '/')."},
+        status=404,
+    )
+
+
+urlpatterns: list[Any] = [
+    path("auth/token/", auth.TokenView.as_view(), name="auth-token"),
+    path("auth/session/", auth.SessionView.as_view(), name="auth-session"),
+    path("me/", auth.MeView.as_view(), name="me"),
+    path(f"projects/{ID}/members/", members.MemberListView.as_view(), name="project-members"),
+    path(
+        f"projects/{ID}/members/<str:username>/",
+        members.MemberDetailView.as_view(),
+        name="project-member",
+    ),
+    path(f"projects/{ID}/quota/", limits.QuotaView.as_view(), name="project-quota"),
+    path(f"projects/{ID}/vlan-policy/", limits.VlanPolicyView.as_view(), name="project-policy"),
+    path(
+        f"projects/{ID}/share-links/",
+        sharing.ShareLinkListView.as_view(),
+        name="project-share-links",
+    ),
+    path(
+        f"projects/{ID}/share-links/<int:link_id>/",
+        sharing.ShareLinkDetailView.as_view(),
+        name="project-share-link",
+    ),
+    path(
+        f"topologies/{TOPOLOGY}/document/",
+        documents.DocumentView.as_view(),
+        name="topology-document",
+    ),
+    path(
+        f"topologies/{TOPOLOGY}/revisions/",
+        documents.RevisionListView.as_view(),
+        name="topology-revisions",
+    ),
+    path(
+        f"topologies/{TOPOLOGY}/revisions/<int:number>/",
+        documents.RevisionDetailView.as_view(),
+        name="topology-revision",
+    ),
+    path(
+        f"topologies/{TOPOLOGY}/revisions/<int:number>/restore/",
+        documents.RestoreView.as_view(),
+        name="topology-restore",
+    ),
+    path(f"topologies/{TOPOLOGY}/diff/", documents.DiffView.as_view(), name="topology-diff"),
+    path(
+        f"topologies/{TOPOLOGY}/validate/",
+        validation.TopologyValidateView.as_view(),
+        name="topology-validate",
+    ),
+    path("validate/", validation.ValidateView.as_view(), name="validate"),
+    path("validation/codes/", validation.CodesView.as_view(), name="validation-codes"),
+    path("schema/topology/", validation.DocumentSchemaView.as_view(), name="document-schema"),
+    path("", include(router.urls)),
+    # Anything else under /api/v1/ answers in the API's error shape, not Django's HTML page.
+    re_path(r"^(?P<rest>.*)$", no_such_endpoint),
+]

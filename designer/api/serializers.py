@@ -1,0 +1,434 @@
+"""The shapes of the API's bodies: what each endpoint takes and answers.
+
+Serializers check the shape of the input (types, lengths, names); the meaning (a document that
+parses, a policy that holds, a role that allows) is checked by the services and by
+`designer.access`. Names shown to people are checked against the document's own name rule, so
+no project, topology or link label holds quotes, angle brackets, newlines or shell characters.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.validators import RegexValidator
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from designer.access import project_role
+from designer.api.errors import ERROR_CODES
+from designer.models import Host, Membership, Project, Quota, Revision, Role, ShareLink, Topology
+from designer.services.validation import project_usage
+from designer.spec.fields import NAME_PATTERN
+from designer.validation import DEFAULT_QUOTAS, Finding, Severity
+
+NAME_RULE = (
+    "may hold letters, digits, spaces and . - : + @ / ( ) , # only "
+    "(no quotes, angle brackets, newlines or shell characters), at most 64"
+)
+name_validator = RegexValidator(re.compile(NAME_PATTERN), NAME_RULE)
+# Quotas are counts of elements; a document holds at most 100 000 of them.
+MAX_QUOTA = 1_000_000
+
+
+def display_name(**kwargs: Any) -> serializers.CharField:
+    """A name shown to people: 1 to 64 characters of the document's name alphabet."""
+    return serializers.CharField(
+        max_length=64, trim_whitespace=False, validators=[name_validator], **kwargs
+    )
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": True,
+        "description": "A topology document; its JSON Schema is at /api/v1/schema/topology/.",
+    }
+)
+class DocumentField(serializers.JSONField):
+    """Any JSON value: whether it is a document is for `parse_document` to say, with paths."""
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+class ErrorItemSerializer(serializers.Serializer[Any]):
+    path = serializers.CharField(help_text="Where in the input: `document.subnets[2].cidr`.")
+    message = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    code = serializers.ChoiceField(choices=sorted(ERROR_CODES))
+    detail = serializers.CharField()
+    errors = ErrorItemSerializer(many=True, required=False, help_text="For input errors.")  # type: ignore[assignment]
+
+
+class StaleRevisionSerializer(serializers.Serializer[Any]):
+    code = serializers.ChoiceField(choices=["stale_revision"])
+    detail = serializers.CharField()
+    current_revision = serializers.IntegerField(help_text="The head's revision number.")
+    document = DocumentField(help_text="The head's document, to rebase the change on.")
+
+
+# --- who is calling -----------------------------------------------------------------------
+
+
+class CredentialsSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer[Any]):
+    token = serializers.CharField(help_text="Send as `Authorization: Bearer <token>`.")
+
+
+class UserSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class ShareScopeSerializer(serializers.Serializer[Any]):
+    project = serializers.IntegerField()
+    topology = serializers.IntegerField(allow_null=True)
+    expires_at = serializers.DateTimeField(allow_null=True)
+
+
+class MeSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=["user", "share_link"])
+    user = UserSerializer(allow_null=True)
+    is_admin = serializers.BooleanField()
+    share_link = ShareScopeSerializer(allow_null=True)
+
+
+# --- projects -----------------------------------------------------------------------------
+
+
+def caller_role(
+    context: dict[str, Any], project: Project, topology: Topology | None = None
+) -> str | None:
+    """The caller's role on a project (or topology), cached in the serializer context so a
+    page of objects from one project asks once."""
+    cache: dict[tuple[int, int | None], str | None] = context.setdefault("roles", {})
+    key = (project.pk, topology.pk if topology is not None else None)
+    if key not in cache:
+        role = project_role(context["caller"], project, topology)
+        cache[key] = role.value if role is not None else None
+    return cache[key]
+
+
+class ProjectSerializer(serializers.ModelSerializer[Project]):
+    name = display_name()
+    role = serializers.SerializerMethodField(help_text="The caller's role on the project.")
+
+    class Meta:
+        model = Project
+        fields = ["id", "name", "description", "created_at", "role"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate_name(self, value: str) -> str:
+        taken = Project.objects.filter(name=value)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise serializers.ValidationError("a project with this name already exists")
+        return value
+
+    def get_role(self, project: Project) -> str | None:
+        return caller_role(self.context, project)
+
+
+class MembershipSerializer(serializers.ModelSerializer[Membership]):
+    username = serializers.CharField(source="user.username", read_only=True)
+    user = serializers.IntegerField(source="user.pk", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["user", "username", "role", "created_at"]
+        read_only_fields = fields
+
+
+class MemberAddSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField(max_length=150)
+    role = serializers.ChoiceField(choices=Role.choices)
+
+    def validate_username(self, value: str) -> Any:
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(username=value, is_active=True).first()
+        if user is None:
+            raise serializers.ValidationError("no active user has this username")
+        return user
+
+
+class MemberRoleSerializer(serializers.Serializer[Any]):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class QuotaSerializer(serializers.ModelSerializer[Quota]):
+    usage = serializers.SerializerMethodField(help_text="Elements of each kind in use now.")
+
+    class Meta:
+        model = Quota
+        fields = [*DEFAULT_QUOTAS, "usage"]
+        extra_kwargs = {
+            kind: {"required": True, "min_value": 0, "max_value": MAX_QUOTA}
+            for kind in DEFAULT_QUOTAS
+        }
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "integer"}})
+    def get_usage(self, quota: Quota) -> dict[str, int]:
+        return project_usage(quota.project)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {
+            "type": "array",
+            "items": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
+        },
+        "description": "{role: [[low, high], ...]} with 1 <= low <= high <= 4094.",
+    }
+)
+class VlanRangesField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2},
+        "description": "Pairs of roles that must never be routed to each other.",
+    }
+)
+class RolePairsField(serializers.JSONField):
+    pass
+
+
+class VlanPolicySerializer(serializers.Serializer[Any]):
+    ranges = VlanRangesField()
+    forbidden_pairs = RolePairsField()
+
+
+class ShareLinkSerializer(serializers.ModelSerializer[ShareLink]):
+    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    active = serializers.BooleanField(source="is_active", read_only=True)
+
+    class Meta:
+        model = ShareLink
+        fields = [
+            "id",
+            "token",
+            "project",
+            "topology",
+            "label",
+            "created_at",
+            "created_by",
+            "expires_at",
+            "revoked_at",
+            "active",
+        ]
+        read_only_fields = fields
+
+
+class ShareLinkCreateSerializer(serializers.Serializer[Any]):
+    """`topology` must be one of the project's (the view puts the project in the context)."""
+
+    topology = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    label = display_name(required=False, allow_blank=True, default="")  # type: ignore[assignment]
+    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    def validate_topology(self, value: int | None) -> Topology | None:
+        if value is None:
+            return None
+        topology = Topology.objects.filter(project=self.context["project"], pk=value).first()
+        if topology is None:
+            raise serializers.ValidationError("the project has no topology with this id")
+        return topology
+
+    def validate_expires_at(self, value: Any) -> Any:
+        if value is not None and value <= timezone.now():
+            raise serializers.ValidationError("must be in the future")
+        return value
+
+
+# --- topologies ---------------------------------------------------------------------------
+
+
+class TopologySerializer(serializers.ModelSerializer[Topology]):
+    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    head_revision = serializers.IntegerField(source="head.number", read_only=True, default=None)
+    role = serializers.SerializerMethodField(help_text="The caller's role on this topology.")
+
+    class Meta:
+        model = Topology
+        fields = [
+            "id",
+            "project",
+            "name",
+            "description",
+            "created_at",
+            "created_by",
+            "head_revision",
+            "role",
+        ]
+        read_only_fields = fields
+
+    def get_role(self, topology: Topology) -> str | None:
+        return caller_role(self.context, topology.project, topology)
+
+
+class TopologyCreateSerializer(serializers.Serializer[Any]):
+    project = serializers.IntegerField(min_value=1)
+    name = display_name()
+    description = serializers.CharField(max_length=2000, required=False, default="")
+    document = DocumentField(required=False, default=None, help_text="The first revision.")
+    message = serializers.CharField(max_length=500, required=False, default="")
+
+
+class TopologyUpdateSerializer(serializers.Serializer[Any]):
+    name = display_name()
+    description = serializers.CharField(max_length=2000, required=False)
+
+
+class DocumentReadSerializer(serializers.Serializer[Any]):
+    revision = serializers.IntegerField()
+    document = DocumentField()
+
+
+class DocumentWriteSerializer(serializers.Serializer[Any]):
+    base_revision = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="The revision the change was made on."
+    )
+    document = DocumentField()
+    message = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+
+class RevisionSerializer(serializers.ModelSerializer[Revision]):
+    parent = serializers.IntegerField(source="parent.number", read_only=True, default=None)  # type: ignore[assignment]
+    author = serializers.CharField(source="author.username", read_only=True, default=None)
+
+    class Meta:
+        model = Revision
+        fields = ["number", "parent", "author", "created_at", "message", "element_count"]
+        read_only_fields = fields
+
+
+class RevisionDetailSerializer(RevisionSerializer):
+    document = DocumentField(read_only=True)
+
+    class Meta(RevisionSerializer.Meta):
+        fields = [*RevisionSerializer.Meta.fields, "document"]
+        read_only_fields = fields
+
+
+class RestoreSerializer(serializers.Serializer[Any]):
+    base_revision = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
+class DiffSerializer(serializers.Serializer[Any]):
+    source = serializers.IntegerField(help_text="The `from` revision.")  # type: ignore[assignment]
+    target = serializers.IntegerField(help_text="The `to` revision.")
+    elements = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="{op: added|removed|changed, list, id, element | fields{f: {old, new}}}",
+    )
+    summary = serializers.DictField(child=serializers.IntegerField())
+    layout = serializers.DictField()
+    description_changed = serializers.BooleanField()
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+class FindingSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    severity = serializers.ChoiceField(choices=[s.value for s in Severity])
+    elements = serializers.ListField(child=serializers.CharField())
+    message = serializers.CharField()
+    data = serializers.DictField()  # type: ignore[assignment]
+
+
+class SeverityCountsSerializer(serializers.Serializer[Any]):
+    error = serializers.IntegerField()
+    warning = serializers.IntegerField()
+    info = serializers.IntegerField()
+
+
+class ValidationResultSerializer(serializers.Serializer[Any]):
+    revision = serializers.IntegerField(allow_null=True, help_text="None for a draft.")
+    findings = FindingSerializer(many=True)
+    counts = SeverityCountsSerializer()
+    deployable = serializers.BooleanField(help_text="No finding is an error.")
+
+
+class SavedRevisionSerializer(serializers.Serializer[Any]):
+    revision = RevisionSerializer()
+    findings = FindingSerializer(many=True)
+    counts = SeverityCountsSerializer()
+    deployable = serializers.BooleanField()
+
+
+def validation_result(findings: list[Finding], revision: int | None) -> dict[str, Any]:
+    counts = {severity.value: 0 for severity in Severity}
+    for finding in findings:
+        counts[finding.severity.value] += 1
+    return {
+        "revision": revision,
+        "findings": [finding.as_dict() for finding in findings],
+        "counts": counts,
+        "deployable": counts[Severity.ERROR.value] == 0,
+    }
+
+
+class DraftSerializer(serializers.Serializer[Any]):
+    document = DocumentField()
+
+
+class StandaloneDraftSerializer(DraftSerializer):
+    project = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Judge the document with this project's policy, quotas and usage.",
+    )
+
+
+class CodeSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    severity = serializers.ChoiceField(choices=[s.value for s in Severity])
+    summary = serializers.CharField()
+    area = serializers.CharField()
+
+
+# --- hosts --------------------------------------------------------------------------------
+
+
+class HostSerializer(serializers.ModelSerializer[Host]):
+    """Runs the model's clean(), which ModelSerializer alone would skip."""
+
+    class Meta:
+        model = Host
+        fields = [
+            "id",
+            "name",
+            "role",
+            "underlay_address",
+            "physical_networks",
+            "external",
+            "last_heartbeat",
+            "created_at",
+        ]
+        read_only_fields = ["id", "last_heartbeat", "created_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        host = Host(**{**self._current(), **attrs})
+        host.clean()
+        return attrs
+
+    def _current(self) -> dict[str, Any]:
+        if self.instance is None:
+            return {}
+        return {field: getattr(self.instance, field) for field in self.Meta.fields[1:6]}
