@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -79,6 +80,16 @@ class TopologyIndex:
             network = parse_cidr(subnet.cidr)
             if network is not None:
                 parsed[subnet.id] = network
+        return parsed
+
+    @cached_property
+    def subnet_gateways(self) -> dict[str, IPAddress]:
+        """Subnet id -> its gateway address, for the subnets whose gateway IP parses."""
+        parsed = {}
+        for subnet in self.document.subnets:
+            gateway = parse_ip(subnet.gateway_ip)
+            if gateway is not None:
+                parsed[subnet.id] = gateway
         return parsed
 
     # --- grouping -----------------------------------------------------------------------
@@ -175,6 +186,16 @@ class TopologyIndex:
     def network_of_subnet(self, subnet_id: str) -> Network | None:
         subnet = self.subnets.get(subnet_id)
         return None if subnet is None else self.networks.get(subnet.network)
+
+    def labels(self, element_ids: Iterable[str], limit: int = 6) -> str:
+        """Several elements for a message: `'a', 'b' and 'c'`, the rest counted past `limit`."""
+        ids = list(element_ids)
+        shown = [self.label(element_id) for element_id in ids[:limit]]
+        if len(ids) > limit:
+            return f"{', '.join(shown)} and {len(ids) - limit} more"
+        if len(shown) <= 1:
+            return "".join(shown)
+        return f"{', '.join(shown[:-1])} and {shown[-1]}"
 
     def label(self, element_id: str) -> str:
         """How a message names an element: its name if it has one, else its id."""
