@@ -7,13 +7,18 @@ what keeps the overlap checks at n log n on documents of tens of thousands of el
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 from designer.validation.index import IPNetwork
+
+Name = TypeVar("Name")
 
 
 def span(network: IPNetwork) -> tuple[int, int]:
     """The first and last address of a network, as integers."""
-    return int(network.network_address), int(network.broadcast_address)
+    # Arithmetic rather than broadcast_address, which builds two address objects per network.
+    first = int(network.network_address)
+    return first, first + (1 << (network.max_prefixlen - network.prefixlen)) - 1
 
 
 def has_reserved(network: IPNetwork) -> bool:
@@ -32,16 +37,13 @@ def usable(network: IPNetwork) -> tuple[int, int]:
 
 def reserved_kind(value: int, network: IPNetwork) -> str | None:
     """Which reserved address of `network` the address `value` (inside it) is, if any."""
-    if not has_reserved(network):
+    low, high = usable(network)
+    if low <= value <= high:
         return None
-    if value == int(network.network_address):
-        return "network address"
-    if network.version == 4 and value == int(network.broadcast_address):
-        return "broadcast address"
-    return None
+    return "network address" if value == int(network.network_address) else "broadcast address"
 
 
-def overlaps(spans: list[tuple[int, int, str]]) -> Iterator[tuple[str, str]]:
+def overlaps(spans: list[tuple[int, int, Name]]) -> Iterator[tuple[Name, Name]]:
     """(earlier, later) for each span that overlaps one before it, in one sorted sweep.
 
     Sorted by start (widest first on a tie), a span overlaps an earlier one exactly when it
@@ -49,9 +51,9 @@ def overlaps(spans: list[tuple[int, int, str]]) -> Iterator[tuple[str, str]]:
     Spans must all be of one IP version.
     """
     spans.sort(key=lambda span: (span[0], -span[1]))
-    reach, holder = -1, ""
+    reach, holder = -1, None
     for first, last, name in spans:
-        if first <= reach:
+        if holder is not None and first <= reach:
             yield holder, name
         if last > reach:
             reach, holder = last, name

@@ -12,7 +12,13 @@ from designer.validation.catalog import rule
 from designer.validation.context import ValidationContext
 from designer.validation.findings import Finding, Severity, error
 from designer.validation.index import IPAddress, TopologyIndex, parse_ip
-from designer.validation.rules.addressing.common import capital, join_and, span, usable
+from designer.validation.rules.addressing.common import (
+    capital,
+    join_and,
+    reserved_kind,
+    span,
+    usable,
+)
 
 
 @dataclass(slots=True)
@@ -162,7 +168,7 @@ def fixed_ips(index: TopologyIndex, context: ValidationContext) -> Iterator[Find
             )
             continue
         if not low <= value <= high:
-            reserved = "network address" if value == first else "broadcast address"
+            reserved = reserved_kind(value, index.subnet_cidrs[subnet_id])
             yield error(
                 "fixed_ip.reserved",
                 [*holder.elements(), subnet_id],

@@ -137,11 +137,8 @@ def allocation_pools(index: TopologyIndex, context: ValidationContext) -> Iterat
         name = index.label(subnet.id)
         network = cidrs.get(subnet.id)
         gateway = gateways.get(subnet.id)
-        kept: list[tuple[int, int, str]] = []  # pools that passed, for the overlap sweep
-        shown: dict[str, str] = {}
+        kept: list[tuple[int, int, int]] = []  # pools that passed, for the overlap sweep
         for position, pool in enumerate(subnet.allocation_pools):
-            field = f"allocation_pools[{position}]"
-            shown[field] = f"{pool.start} to {pool.end}"
             start, end = parse_ip(pool.start), parse_ip(pool.end)
             if start is None or end is None:
                 bad = [text for text, ip in ((pool.start, start), (pool.end, end)) if ip is None]
@@ -149,16 +146,15 @@ def allocation_pools(index: TopologyIndex, context: ValidationContext) -> Iterat
                 yield error(
                     "subnet.pool_invalid",
                     [subnet.id],
-                    f"Allocation pool {shown[field]} of subnet {name}: "
+                    f"Allocation pool {pool.start} to {pool.end} of subnet {name}: "
                     f"{' and '.join(repr(text) for text in bad)} {what}; write addresses "
                     "like 10.0.1.10 or 2001:db8::10.",
-                    field=field,
+                    field=f"allocation_pools[{position}]",
                     values=bad,
                 )
                 continue
             if network is None:
                 continue  # subnet.cidr_invalid says what to fix first
-            first = int(network.network_address)
             low, high = usable(network)
             low_value, high_value = int(start), int(end)
             if not (
@@ -166,13 +162,14 @@ def allocation_pools(index: TopologyIndex, context: ValidationContext) -> Iterat
                 and low <= low_value <= high
                 and low <= high_value <= high
             ):
+                first = int(network.network_address)
                 yield error(
                     "subnet.pool_outside",
                     [subnet.id],
-                    f"Allocation pool {shown[field]} of subnet {name} reaches outside the "
+                    f"Allocation pool {start} to {end} of subnet {name} reaches outside the "
                     f"addresses hosts may use in {network}: keep it between "
                     f"{network[low - first]} and {network[high - first]}.",
-                    field=field,
+                    field=f"allocation_pools[{position}]",
                     cidr=str(network),
                 )
                 continue
@@ -180,9 +177,9 @@ def allocation_pools(index: TopologyIndex, context: ValidationContext) -> Iterat
                 yield error(
                     "subnet.pool_reversed",
                     [subnet.id],
-                    f"Allocation pool {shown[field]} of subnet {name} starts after it ends: "
+                    f"Allocation pool {start} to {end} of subnet {name} starts after it ends: "
                     f"swap them, to {end} to {start}.",
-                    field=field,
+                    field=f"allocation_pools[{position}]",
                 )
                 continue
             if (
@@ -193,20 +190,22 @@ def allocation_pools(index: TopologyIndex, context: ValidationContext) -> Iterat
                 yield error(
                     "subnet.pool_holds_gateway",
                     [subnet.id],
-                    f"Allocation pool {shown[field]} of subnet {name} holds the gateway IP "
+                    f"Allocation pool {start} to {end} of subnet {name} holds the gateway IP "
                     f"{gateway}, so it could be given to an instance: start or end the pool "
                     "so that it leaves the gateway out.",
-                    field=field,
+                    field=f"allocation_pools[{position}]",
                     address=str(gateway),
                 )
-            kept.append((low_value, high_value, field))
+            kept.append((low_value, high_value, position))
         for earlier, later in overlaps(kept):
+            one, other = subnet.allocation_pools[earlier], subnet.allocation_pools[later]
             yield error(
                 "subnet.pools_overlap",
                 [subnet.id],
-                f"Subnet {name} has allocation pools {shown[earlier]} and {shown[later]}, "
-                "which overlap, so one address could be given twice: make them disjoint.",
-                fields=[earlier, later],
+                f"Subnet {name} has allocation pools {one.start} to {one.end} and "
+                f"{other.start} to {other.end}, which overlap, so one address could be "
+                "given twice: make them disjoint.",
+                fields=[f"allocation_pools[{earlier}]", f"allocation_pools[{later}]"],
             )
 
 
