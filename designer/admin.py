@@ -1,0 +1,117 @@
+"""The Django admin, for staff: every model, with lists and search. Revisions are history and
+are shown read-only; a topology's document changes only through the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from designer.models import (
+    Host,
+    Membership,
+    Project,
+    Quota,
+    Revision,
+    ShareLink,
+    Topology,
+    VlanPolicy,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_by", "created_at", "member_count"]
+    search_fields = ["name", "description"]
+    readonly_fields = ["created_at"]
+    inlines = [MembershipInline]
+
+    @admin.display(description="members")
+    def member_count(self, project: Project) -> int:
+        return project.memberships.count()
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["project", "user", "role", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["project__name", "user__username"]
+    autocomplete_fields = ["project", "user"]
+
+
+@admin.register(Topology)
+class TopologyAdmin(admin.ModelAdmin):
+    list_display = ["name", "project", "head_number", "created_by", "created_at"]
+    list_filter = ["project"]
+    search_fields = ["name", "description", "project__name"]
+    list_select_related = ["project", "head", "created_by"]
+    # The head moves only when a revision is saved through the services.
+    readonly_fields = ["head", "created_at"]
+    autocomplete_fields = ["project"]
+
+    @admin.display(description="revision")
+    def head_number(self, topology: Topology) -> int | None:
+        return topology.head.number if topology.head else None
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    list_display = ["topology", "number", "author", "message", "element_count", "created_at"]
+    list_filter = ["topology__project"]
+    search_fields = ["topology__name", "topology__project__name", "message", "author__username"]
+    list_select_related = ["topology__project", "author"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ShareLink)
+class ShareLinkAdmin(admin.ModelAdmin):
+    list_display = ["label", "project", "topology", "created_by", "expires_at", "revoked_at"]
+    list_filter = ["project"]
+    search_fields = ["label", "project__name", "topology__name"]
+    list_select_related = ["project", "topology", "created_by"]
+    # The token is a secret: it is shown to its creator once, not in lists.
+    exclude = ["token"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Quota)
+class QuotaAdmin(admin.ModelAdmin):
+    list_display = [
+        "project",
+        "networks",
+        "subnets",
+        "ports",
+        "routers",
+        "floating_ips",
+        "instances",
+    ]
+    search_fields = ["project__name"]
+
+
+@admin.register(VlanPolicy)
+class VlanPolicyAdmin(admin.ModelAdmin):
+    list_display = ["project", "ranges", "forbidden_pairs"]
+    search_fields = ["project__name"]
+
+
+@admin.register(Host)
+class HostAdmin(admin.ModelAdmin):
+    list_display = ["name", "role", "external", "underlay_address", "last_heartbeat"]
+    list_filter = ["role", "external"]
+    search_fields = ["name", "underlay_address"]
+    readonly_fields = ["last_heartbeat", "created_at"]
