@@ -1,0 +1,120 @@
+"""`manage.py createdemo`: what it creates, that a second run changes nothing, and that every
+demo topology validates without errors in the demo project's context."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from designer.demo import ADMIN, DEMO, PROJECT_NAME, TOPOLOGIES, URL, DemoTopology
+from designer.models import Host, Membership, Project, Quota, Revision, Role, Topology, VlanPolicy
+from designer.models.hosts import HostRole
+from designer.services.validation import context_for, validate_revision
+from designer.validation import Severity, validate
+
+pytestmark = pytest.mark.django_db
+
+
+def createdemo() -> str:
+    out = StringIO()
+    call_command("createdemo", stdout=out, stderr=out)
+    return out.getvalue()
+
+
+def snapshot() -> dict[str, object]:
+    """Everything createdemo may touch, in a form two runs can be compared by."""
+    return {
+        "users": list(User.objects.order_by("username").values_list("username", "password")),
+        "hosts": list(Host.objects.order_by("name").values()),
+        "projects": list(Project.objects.values_list("name", "created_at")),
+        "members": list(Membership.objects.values_list("project__name", "user__username", "role")),
+        "topologies": list(Topology.objects.order_by("name").values_list("name", "head_id")),
+        "revisions": list(Revision.objects.order_by("pk").values_list("pk", "document")),
+        "quotas": Quota.objects.count(),
+        "policies": VlanPolicy.objects.count(),
+    }
+
+
+def test_creates_users_hosts_project_and_topologies() -> None:
+    out = createdemo()
+    admin = User.objects.get(username=ADMIN.username)
+    demo = User.objects.get(username=DEMO.username)
+    assert admin.is_staff
+    assert admin.is_superuser
+    assert not demo.is_staff
+    assert admin.check_password(ADMIN.password)
+    assert demo.check_password(DEMO.password)
+
+    hosts = {h.name: h for h in Host.objects.all()}
+    assert set(hosts) == {"network-1", "network-2", "compute-1", "compute-2"}
+    for name in ("network-1", "network-2"):
+        assert hosts[name].role == HostRole.NETWORK
+        assert hosts[name].external
+        assert {"physnet1", "external"} <= set(hosts[name].physical_networks)
+    for name in ("compute-1", "compute-2"):
+        assert hosts[name].role == HostRole.COMPUTE
+
+    project = Project.objects.get(name=PROJECT_NAME)
+    assert Membership.objects.get(project=project, user=demo).role == Role.OWNER
+    names = set(Topology.objects.filter(project=project).values_list("name", flat=True))
+    assert names == {t.name for t in TOPOLOGIES}
+
+    assert URL in out
+    assert "local demo" in out
+    assert f"{DEMO.username} / {DEMO.password}" in out
+    assert f"{ADMIN.username} / {ADMIN.password}" in out
+
+
+def test_running_twice_changes_nothing() -> None:
+    createdemo()
+    before = snapshot()
+    out = createdemo()
+    assert snapshot() == before
+    assert ": created" not in out
+
+
+def test_a_changed_password_is_kept() -> None:
+    createdemo()
+    demo = User.objects.get(username=DEMO.username)
+    demo.set_password("something-else-entirely")
+    demo.save()
+    createdemo()
+    demo.refresh_from_db()
+    assert demo.check_password("something-else-entirely")
+
+
+def test_missing_pieces_are_recreated() -> None:
+    createdemo()
+    Topology.objects.get(name=TOPOLOGIES[1].name).delete()
+    Host.objects.filter(name="compute-2").delete()
+    createdemo()
+    assert Topology.objects.filter(name=TOPOLOGIES[1].name).exists()
+    assert Host.objects.filter(name="compute-2").exists()
+
+
+@pytest.mark.parametrize("demo_topology", TOPOLOGIES, ids=lambda t: t.filename)
+def test_demo_topology_validates_without_errors(demo_topology: DemoTopology) -> None:
+    createdemo()
+    topology = Topology.objects.select_related("head").get(name=demo_topology.name)
+    assert topology.head is not None
+    findings = validate_revision(topology.head)
+    errors = [f"{f.code}: {f.message}" for f in findings if f.severity is Severity.ERROR]
+    assert errors == []
+    # The stored document is the file's document.
+    assert topology.head.document == demo_topology.load().to_json()
+
+
+@pytest.mark.parametrize(
+    "demo_topology", [t for t in TOPOLOGIES if t.by_admin], ids=lambda t: t.filename
+)
+def test_admin_topologies_would_be_refused_from_a_member(demo_topology: DemoTopology) -> None:
+    """Why those topologies are saved by the admin: their provider networks are admin-only."""
+    createdemo()
+    project = Project.objects.get(name=PROJECT_NAME)
+    demo = User.objects.get(username=DEMO.username)
+    document = demo_topology.load()
+    codes = {f.code for f in validate(document, context_for(project, author=demo))}
+    assert "ownership.admin_only_network" in codes
