@@ -29,13 +29,22 @@ _SHARE_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class BearerTokenAuthentication(TokenAuthentication):
-    keyword = "Bearer"
+    """DRF's token, sent as `Bearer <key>` or, as DRF clients do, `Token <key>`."""
 
-    def authenticate(self, request: Request):  # type: ignore[no-untyped-def]
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        if header.startswith("Token "):
-            request.META["HTTP_AUTHORIZATION"] = "Bearer " + header[len("Token ") :]
-        return super().authenticate(request)
+    keyword = "Bearer"
+    keywords = (b"bearer", b"token")
+
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() not in self.keywords:
+            return None
+        try:
+            key = parts[1].decode("ascii") if len(parts) == 2 else ""
+        except UnicodeDecodeError:
+            key = ""
+        if not key:
+            raise AuthenticationFailed("The token header is `Bearer <key>`.")
+        return self.authenticate_credentials(key)
 
 
 class ShareLinkAuthentication(BaseAuthentication):
