@@ -126,7 +126,7 @@ class Factory:
         revisions: int = 1,
     ) -> Topology:
         """A topology whose head is `document` (the sample by default) at revision
-        `revisions`; the revisions before it hold the document less one network each."""
+        `revisions`; each revision after the first adds a network `extraN` with a subnet."""
         body = sample_document() if document is None else document
         author = project.memberships.first().user  # type: ignore[union-attr]
         topology = create_topology(
@@ -136,6 +136,9 @@ class Factory:
             extra = copy.deepcopy(body)
             extra["networks"].append(
                 {"id": f"extra{number}", "name": f"extra {number}", "kind": "self_service"}
+            )
+            extra["subnets"].append(
+                {"id": f"extra{number}-v4", "network": f"extra{number}", "cidr": "10.9.0.0/24"}
             )
             save_revision(topology, number - 1, parse_document(extra), author, f"Step {number}")
         topology.refresh_from_db()
