@@ -8,8 +8,10 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
-from designer.demo import ADMIN, DEMO, PROJECT_NAME, TOPOLOGIES, URL, DemoTopology
+from designer.demo import ADMIN, DEMO, DEMO_DIR, PROJECT_NAME, TOPOLOGIES, URL, DemoTopology
 from designer.models import Host, Membership, Project, Quota, Revision, Role, Topology, VlanPolicy
 from designer.models.hosts import HostRole
 from designer.services.validation import context_for, validate_revision
@@ -118,3 +120,46 @@ def test_admin_topologies_would_be_refused_from_a_member(demo_topology: DemoTopo
     document = demo_topology.load()
     codes = {f.code for f in validate(document, context_for(project, author=demo))}
     assert "ownership.admin_only_network" in codes
+
+
+def test_readme_shows_a_demo_topology_verbatim() -> None:
+    """The README's topology-as-code example is a demo file, so it parses and validates."""
+    readme = (DEMO_DIR.parent.parent / "README.md").read_text(encoding="utf-8")
+    example = (DEMO_DIR / "ha-router.yaml").read_text(encoding="utf-8")
+    assert f"```yaml\n{example}```" in readme
+
+
+def test_admin_pages_show_the_demo(client: Client) -> None:
+    createdemo()
+    client.force_login(User.objects.get(username=ADMIN.username))
+    topology = Topology.objects.get(name=TOPOLOGIES[0].name)
+    assert topology.head is not None
+    pages = [
+        reverse(f"admin:designer_{model}_changelist")
+        for model in (
+            "project",
+            "membership",
+            "topology",
+            "revision",
+            "sharelink",
+            "quota",
+            "vlanpolicy",
+            "host",
+        )
+    ]
+    pages += [
+        reverse("admin:designer_project_changelist") + "?q=Demo",
+        reverse("admin:designer_host_changelist") + "?q=network",
+        reverse("admin:designer_project_change", args=[topology.project_id]),
+        reverse("admin:designer_revision_change", args=[topology.head.pk]),
+    ]
+    for page in pages:
+        assert client.get(page).status_code == 200, page
+    hosts = client.get(reverse("admin:designer_host_changelist") + "?q=network").content
+    assert b"network-1" in hosts
+    assert b"compute-1" not in hosts
+    # Revisions are history: no adding, changing or deleting them here.
+    assert client.get(reverse("admin:designer_revision_add")).status_code == 403
+    delete = reverse("admin:designer_revision_delete", args=[topology.head.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert Revision.objects.filter(pk=topology.head.pk).exists()
