@@ -282,14 +282,16 @@ class TopologySerializer(serializers.ModelSerializer[Topology]):
 class TopologyCreateSerializer(serializers.Serializer[Any]):
     project = serializers.IntegerField(min_value=1)
     name = display_name()
-    description = serializers.CharField(max_length=2000, required=False, default="")
+    description = serializers.CharField(
+        max_length=2000, required=False, default="", allow_blank=True
+    )
     document = DocumentField(required=False, default=None, help_text="The first revision.")
-    message = serializers.CharField(max_length=500, required=False, default="")
+    message = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
 class TopologyUpdateSerializer(serializers.Serializer[Any]):
     name = display_name()
-    description = serializers.CharField(max_length=2000, required=False)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
 class DocumentReadSerializer(serializers.Serializer[Any]):

@@ -45,6 +45,16 @@ def test_creating_a_topology_from_a_document(world: World) -> None:
     assert [n["id"] for n in document["document"]["networks"]] == ["web", "db", "apps"]
 
 
+def test_a_topology_may_have_a_blank_description(world: World) -> None:
+    editor = world.clients["editor"]
+    body = {"project": world.project.pk, "name": "Plain", "description": "", "message": ""}
+    created = editor.post(API + "topologies/", body, format="json")
+    assert created.status_code == 201
+    cleared = editor.patch(_url(world.topology), {"description": ""}, format="json")
+    assert cleared.status_code == 200
+    assert cleared.json()["description"] == ""
+
+
 def test_topologies_filter_by_project(world: World, make: Factory) -> None:
     make.topology(world.other_project, name="Theirs")
     admin = world.clients["admin"]
