@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from rest_framework.test import APIClient
 
 from tests.api.conftest import API, World, sample_document, stored_state
 
@@ -298,6 +299,12 @@ def test_a_bad_filter_is_named(world: World, query: str, path: str) -> None:
 )
 def test_unknown_endpoints_answer_in_the_error_shape(world: World, path: str) -> None:
     response = world.clients["admin"].get(API + path)
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_a_post_to_an_unknown_endpoint_is_not_found_not_a_csrf_page() -> None:
+    response = APIClient(enforce_csrf_checks=True).post(API + "nothing/", {}, format="json")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
 

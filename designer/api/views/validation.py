@@ -29,6 +29,7 @@ from designer.api.views.topologies import parse_request_document
 from designer.services.validation import validate_draft, validate_revision
 from designer.spec import FieldError, document_json_schema
 from designer.validation import RULES, validate
+from designer.validation import rules as _registers_the_rules  # noqa: F401
 
 DRAFT_ERRORS = (400, 401, 403, 404, 413, 415)
 
@@ -114,16 +115,10 @@ class CodesView(PublicView):
                 "summary": code.summary,
                 "area": registered.area,
             }
-            for registered in _rules()
+            for registered in RULES
             for code in registered.codes
         ]
         return Response(sorted(codes, key=lambda c: c["code"]))
-
-
-def _rules() -> list[Any]:
-    from designer.validation import rules  # noqa: F401  (registers the rules)
-
-    return RULES
 
 
 class DocumentSchemaView(PublicView):
