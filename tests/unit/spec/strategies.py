@@ -26,11 +26,15 @@ MAC = st.from_regex(r"[0-9a-f]{2}(:[0-9a-f]{2}){5}", fullmatch=True)
 _NAME_CHAR = st.characters(categories=("Lu", "Ll", "Lo", "Nd")) | st.sampled_from(
     list("_.:+@/(),#-")
 )
-NAME = st.just("") | st.builds(
-    lambda first, middle, last: first + middle + last,
-    _NAME_CHAR,
-    st.text(_NAME_CHAR | st.just(" "), max_size=20),
-    st.just("") | _NAME_CHAR,
+NAME = (
+    st.just("")
+    | _NAME_CHAR
+    | st.builds(
+        lambda first, middle, last: first + middle + last,
+        _NAME_CHAR,
+        st.text(_NAME_CHAR | st.just(" "), max_size=20),
+        _NAME_CHAR,
+    )
 )
 DESCRIPTION = st.text(max_size=200)
 ADDRESS = (
