@@ -179,13 +179,22 @@ SPECTACULAR_SETTINGS = {
 }
 
 CHANNEL_LAYERS: dict[str, dict[str, object]]
+# A socket's channel holds up to CHANNEL_CAPACITY messages while its consumer is busy; past
+# that the layer drops messages. Clients detect the gap in revision numbers and catch up, so a
+# drop is never silent, but a roomy channel makes it rare.
+CHANNEL_CAPACITY = 2000
 if EMBEDDED:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": CHANNEL_CAPACITY},
+        }
+    }
 else:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": CHANNEL_CAPACITY},
         }
     }
 

@@ -19,7 +19,12 @@ class Host(models.Model):
     name = models.CharField(
         max_length=32,
         unique=True,
-        validators=[RegexValidator(HOST_PATTERN, "lower-case letters, digits and '-'")],
+        # `\Z`, not `$`: Python's `$` also matches before a final newline.
+        validators=[
+            RegexValidator(
+                HOST_PATTERN.removesuffix("$") + r"\Z", "lower-case letters, digits and '-'"
+            )
+        ],
     )
     role = models.CharField(max_length=16, choices=HostRole.choices, default=HostRole.BOTH)
     underlay_address = models.GenericIPAddressField(null=True, blank=True)

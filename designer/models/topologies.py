@@ -51,7 +51,13 @@ class Revision(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     message = models.CharField(max_length=500, blank=True)
     document = models.JSONField()
+    # The edit operations that made it from its parent, when it came from an edit; clients
+    # that missed it catch up by applying them. None for whole-document writes and restores.
+    operations = models.JSONField(null=True, blank=True)
+    edit_id = models.CharField(max_length=64, blank=True)
     element_count = models.PositiveIntegerField(default=0)
+    # Elements of each quota kind, so a project's usage is summed without reading documents.
+    usage = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["topology", "-number"]
@@ -60,6 +66,16 @@ class Revision(models.Model):
                 fields=["topology", "number"], name="revision_number_per_topology"
             ),
         ]
+
+    def parsed(self) -> Any:
+        """The document as a parsed Document, parsed once per instance."""
+        from designer.spec import parse_document
+
+        if self._parsed is None:
+            self._parsed = parse_document(self.document)
+        return self._parsed
+
+    _parsed: Any = None
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not kwargs.get("force_insert"):

@@ -1,7 +1,11 @@
-"""WebSocket routes. The topology channel arrives with the designer canvas."""
+"""WebSocket routes."""
 
 from __future__ import annotations
 
-from typing import Any
+from django.urls import path
 
-websocket_urlpatterns: list[Any] = []
+from designer.realtime.consumers import TopologyConsumer
+
+websocket_urlpatterns = [
+    path("ws/topologies/<int:topology_id>/", TopologyConsumer.as_asgi()),
+]

@@ -10,7 +10,9 @@ from django.db import transaction
 from designer.models import Project, Revision, Topology
 from designer.signals import revision_saved
 from designer.spec import ELEMENT_LISTS as _ELEMENT_LISTS
-from designer.spec import Document
+from designer.spec import Document, parse_document
+from designer.spec.operations import Operation, apply_operations, normalized_operations
+from designer.spec.usage import usage_of
 
 
 class StaleRevisionError(Exception):
@@ -18,6 +20,8 @@ class StaleRevisionError(Exception):
 
     def __init__(self, current: Revision) -> None:
         self.current = current
+        # What the writer missed, when the caller looks it up (None: too much to send).
+        self.missed: Any = None
         super().__init__(f"the topology is at revision {current.number}")
 
 
@@ -30,9 +34,18 @@ def _announce(topology: Topology, revision: Revision, author: Any) -> None:
 
 
 def _new_revision(
-    topology: Topology, parent: Revision | None, document: dict[str, Any], author: Any, message: str
+    topology: Topology,
+    parent: Revision | None,
+    document: dict[str, Any],
+    author: Any,
+    message: str,
+    *,
+    operations: list[dict[str, Any]] | None = None,
+    edit_id: str = "",
 ) -> Revision:
     revision = Revision(
+        operations=operations,
+        edit_id=edit_id,
         topology=topology,
         number=1 if parent is None else parent.number + 1,
         parent=parent,
@@ -40,6 +53,7 @@ def _new_revision(
         message=message,
         document=document,
         element_count=sum(len(document.get(name, ())) for name in _ELEMENT_LISTS),
+        usage=usage_of(document),
     )
     revision.save(force_insert=True)
     topology.head = revision
@@ -55,7 +69,8 @@ def _lock_with_head(topology: Topology) -> tuple[Topology, Revision]:
     locked = Topology.objects.select_for_update().get(pk=topology.pk)
     if locked.head_id is None:
         raise RuntimeError(f"topology {topology.pk} has no revision")  # created with one
-    return locked, Revision.objects.get(pk=locked.head_id)
+    # The document is read only if the write goes ahead: a stale writer does not pay for it.
+    return locked, Revision.objects.defer("document").get(pk=locked.head_id)
 
 
 @transaction.atomic
@@ -87,6 +102,50 @@ def save_revision(
     if head.number != base_revision:
         raise StaleRevisionError(head)
     return _new_revision(locked, head, document.to_json(), author, message)
+
+
+@transaction.atomic
+def apply_edit(
+    topology: Topology,
+    base_revision: int,
+    operations: list[Operation],
+    author: Any,
+    *,
+    edit_id: str,
+    message: str = "",
+) -> Revision:
+    """Apply edit operations made on `base_revision` and store the result as the next revision.
+
+    Raises StaleRevisionError if the head has moved, OperationError if an operation does not
+    apply, DocumentError if the result is not a valid document; nothing is stored then."""
+    locked, head = _lock_with_head(topology)
+    if head.number != base_revision:
+        raise StaleRevisionError(head)
+    parsed = parse_document(apply_operations(head.document, operations))
+    result = parsed.to_json()
+    revision = _new_revision(
+        locked,
+        head,
+        result,
+        author,
+        message,
+        operations=normalized_operations(operations, result),
+        edit_id=edit_id,
+    )
+    revision._parsed = parsed  # validation of the new revision need not parse it again
+    return revision
+
+
+def revisions_after(topology: Topology, number: int, limit: int) -> list[Revision] | None:
+    """The revisions after `number`, oldest first; None if there are more than `limit` (the
+    caller then sends the whole document instead)."""
+    found = list(
+        Revision.objects.filter(topology=topology, number__gt=number)
+        .select_related("author", "parent")
+        .defer("document", "parent__document")
+        .order_by("number")[: limit + 1]
+    )
+    return None if len(found) > limit else found
 
 
 @transaction.atomic

@@ -301,6 +301,9 @@ def parse_document(data: Any) -> Document:
     return document
 
 
+TOO_DEEP = "nests too deeply to be a topology document"
+
+
 def load_document_text(text: str, *, filename: str = "") -> Document:
     """Parse a document written as JSON or YAML (topology as code)."""
     try:
@@ -312,6 +315,8 @@ def load_document_text(text: str, *, filename: str = "") -> Document:
         raise DocumentError(
             [FieldError("(document)", f"is not valid JSON or YAML: {exc}")]
         ) from None
+    except RecursionError:
+        raise DocumentError([FieldError("(document)", TOO_DEEP)]) from None
     return parse_document(data)
 
 

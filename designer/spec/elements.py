@@ -29,7 +29,8 @@ from designer.spec.fields import (
 class Strict(BaseModel):
     """Unknown fields are errors: a typo must not silently become a default."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    # Strict: "1500" is not an MTU and "yes" is not true, as the published JSON Schema says.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Element(Strict):

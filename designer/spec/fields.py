@@ -12,10 +12,17 @@ from pydantic import Field, StringConstraints
 
 # Element ids are stable across revisions and are the only thing kernel names derive from.
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,47}$"
-# Display names: letters (any script), digits, spaces and a few punctuation marks. No quotes,
-# angle brackets, newlines or shell metacharacters: names are shown in HTML, in reports and
-# in logs, and a name that needs escaping everywhere is a name that breaks somewhere.
-NAME_PATTERN = r"^(?:[\w.\-:+@/(),#]|[\w.\-:+@/(),#][\w .\-:+@/(),#]{0,62}[\w.\-:+@/(),#])?$"
+# Display names: letters, digits, spaces and a few punctuation marks. No quotes, angle
+# brackets, newlines or shell metacharacters: names are shown in HTML, in reports and in logs,
+# and a name that needs escaping everywhere is a name that breaks somewhere. Letters are
+# spelled out as ranges (ASCII, Latin-1 and Latin Extended, Greek, Cyrillic, CJK) rather than
+# `\w`, which Python, pydantic's engine and JavaScript each read differently: the parser and
+# the published JSON Schema must accept exactly the same names.
+_NAME_CHAR = (
+    r"A-Za-z0-9_.\-:+@/(),#"
+    r"\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u0370-\u03FF\u0400-\u04FF\u4E00-\u9FFF"
+)
+NAME_PATTERN = rf"^(?:[{_NAME_CHAR}]|[{_NAME_CHAR}][{_NAME_CHAR} ]{{0,62}}[{_NAME_CHAR}])?$"
 # Host and physical-network names come from the admin's host registry.
 HOST_PATTERN = r"^[a-z0-9][a-z0-9-]{0,31}$"
 PHYSNET_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"

@@ -136,33 +136,22 @@ def apply_operations(document: dict[str, Any], operations: list[Operation]) -> d
     result["layout"] = layout
     positions = dict(layout.get("positions", {}))
     layout["positions"] = positions
-    # Where each id is, kept up to date as operations add and remove elements.
-    where = {
-        element["id"]: list_name
-        for list_name in ELEMENT_LISTS
-        for element in result.get(list_name, [])
-        if isinstance(element, dict) and "id" in element
-    }
     for index, operation in enumerate(operations):
         path = f"ops[{index}]"
         if isinstance(operation, AddElement):
-            element_id = operation.element.get("id")
-            if not isinstance(element_id, str):
+            # A colliding id is caught when the result is parsed, with the element's path.
+            if not isinstance(operation.element.get("id"), str):
                 raise OperationError(f"{path}.element.id", "an added element needs an id")
-            if element_id in where:
-                raise OperationError(f"{path}.element.id", f"id '{element_id}' is already used")
             writable(operation.list).append(copy.deepcopy(operation.element))
-            where[element_id] = operation.list
         elif isinstance(operation, UpdateElement):
             if "id" in operation.set and operation.set["id"] != operation.id:
                 raise OperationError(f"{path}.set.id", "ids cannot change; remove and add")
             elements = writable(operation.list)
-            position = _position(elements, where, operation.list, operation.id, path)
+            position = _position(elements, operation.list, operation.id, path)
             elements[position] = {**elements[position], **copy.deepcopy(operation.set)}
         elif isinstance(operation, RemoveElement):
             elements = writable(operation.list)
-            del elements[_position(elements, where, operation.list, operation.id, path)]
-            del where[operation.id]
+            del elements[_position(elements, operation.list, operation.id, path)]
             positions.pop(operation.id, None)
             layout["groups"] = [
                 {**group, "members": [m for m in group.get("members", []) if m != operation.id]}
@@ -178,11 +167,27 @@ def apply_operations(document: dict[str, Any], operations: list[Operation]) -> d
     return result
 
 
-def _position(
-    elements: list[Any], where: dict[str, str], list_name: str, element_id: str, path: str
-) -> int:
-    if where.get(element_id) == list_name:
-        for position, element in enumerate(elements):
-            if element.get("id") == element_id:
-                return position
+def normalized_operations(
+    operations: list[Operation], result: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The operations as stored and broadcast: added elements and updated fields carry the
+    values of `result` (the parsed document, defaults filled in), so a client that applies them
+    to the stored base gets exactly the stored result."""
+    final = {element["id"]: element for list_name in ELEMENT_LISTS for element in result[list_name]}
+    normalized = []
+    for operation in operations:
+        data = operation.model_dump(mode="json")
+        if isinstance(operation, AddElement) and operation.element.get("id") in final:
+            data["element"] = final[operation.element["id"]]
+        elif isinstance(operation, UpdateElement) and operation.id in final:
+            element = final[operation.id]
+            data["set"] = {key: element.get(key) for key in operation.set}
+        normalized.append(data)
+    return normalized
+
+
+def _position(elements: list[Any], list_name: str, element_id: str, path: str) -> int:
+    for position, element in enumerate(elements):
+        if element.get("id") == element_id:
+            return position
     raise OperationError(f"{path}.id", f"there is no element '{element_id}' in {list_name}")

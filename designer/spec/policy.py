@@ -28,7 +28,7 @@ def parse_policy(ranges: Any, forbidden_pairs: Any) -> VlanPolicy:
         raise PolicyError("ranges", f"at most {MAX_ROLES} roles")
     parsed: dict[str, tuple[tuple[int, int], ...]] = {}
     for role, role_ranges in ranges.items():
-        if not isinstance(role, str) or not re.match(ROLE_PATTERN, role):
+        if not isinstance(role, str) or not re.fullmatch(ROLE_PATTERN, role):
             raise PolicyError(
                 "ranges", f"'{role}' is not a role name (lower-case letters, digits, - and _)"
             )
@@ -54,7 +54,7 @@ def parse_policy(ranges: Any, forbidden_pairs: Any) -> VlanPolicy:
         if (
             not isinstance(pair, list)
             or len(pair) != 2
-            or not all(isinstance(r, str) and re.match(ROLE_PATTERN, r) for r in pair)
+            or not all(isinstance(r, str) and re.fullmatch(ROLE_PATTERN, r) for r in pair)
             or pair[0] == pair[1]
         ):
             raise PolicyError(f"forbidden_pairs[{i}]", "must be two different role names")
@@ -66,9 +66,9 @@ def parse_physical_networks(value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or len(value) > 64:
         raise PolicyError("physical_networks", "must be an object of name: interface")
     for name, interface in value.items():
-        if not isinstance(name, str) or not re.match(PHYSNET_PATTERN, name):
+        if not isinstance(name, str) or not re.fullmatch(PHYSNET_PATTERN, name):
             raise PolicyError("physical_networks", f"'{name}' is not a physical network name")
-        if not isinstance(interface, str) or not re.match(INTERFACE_PATTERN, interface):
+        if not isinstance(interface, str) or not re.fullmatch(INTERFACE_PATTERN, interface):
             raise PolicyError(
                 f"physical_networks.{name}", "must be an interface name of at most 15 characters"
             )

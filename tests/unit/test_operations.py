@@ -62,6 +62,16 @@ def test_remove_takes_its_layout_along() -> None:
     assert result.layout.groups[0].members == ["n2"]
 
 
+def test_an_added_id_that_collides_is_named_by_the_parser() -> None:
+    result = apply(
+        stored(networks=[net("n1")]),
+        [{"op": "add", "list": "subnets", "element": subnet("n1", "n1", "10.0.0.0/24")}],
+    )
+    with pytest.raises(DocumentError) as raised:
+        parse_document(result)
+    assert raised.value.errors[0].path == "subnets[0].id"
+
+
 def test_removing_a_referenced_element_leaves_a_dangling_reference_the_parser_names() -> None:
     base = stored(networks=[net("n1")], subnets=[subnet("s1", "n1", "10.0.0.0/24")])
     result = apply(base, [{"op": "remove", "list": "networks", "id": "n1"}])
@@ -73,7 +83,7 @@ def test_removing_a_referenced_element_leaves_a_dangling_reference_the_parser_na
 @pytest.mark.parametrize(
     ("ops", "path"),
     [
-        ([{"op": "add", "list": "networks", "element": net("n1")}], "ops[0].element.id"),
+        ([{"op": "add", "list": "networks", "element": {"name": "no id"}}], "ops[0].element.id"),
         ([{"op": "update", "list": "networks", "id": "nX", "set": {"mtu": 1}}], "ops[0].id"),
         ([{"op": "update", "list": "subnets", "id": "n1", "set": {"mtu": 1}}], "ops[0].id"),
         ([{"op": "update", "list": "networks", "id": "n1", "set": {"id": "n9"}}], "ops[0].set.id"),

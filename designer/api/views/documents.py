@@ -34,6 +34,7 @@ from designer.api.views.base import (
 from designer.api.views.topologies import parse_request_document
 from designer.diff import diff_documents
 from designer.models import Revision, Topology
+from designer.realtime.broadcast import publish_findings
 from designer.services.topologies import restore_revision, save_revision
 from designer.services.validation import validate_revision
 from designer.spec import FieldError
@@ -70,7 +71,9 @@ def revision_param(request: Request, name: str) -> int | None:
 
 def saved(revision: Revision) -> dict[str, Any]:
     """A new revision with its findings, as answered by every write that makes one."""
-    result = validation_result(validate_revision(revision), revision.number)
+    findings = validate_revision(revision)
+    publish_findings(revision, findings)
+    result = validation_result(findings, revision.number)
     del result["revision"]
     return {"revision": RevisionSerializer(revision).data, **result}
 

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from designer.spec import Document, DocumentError, FieldError, load_document_text
+from designer.spec.document import TOO_DEEP
 from designer.spec.fields import HOST_PATTERN, PHYSNET_PATTERN
 from designer.spec.policy import PolicyError, parse_physical_networks, parse_policy
 from designer.validation import (
@@ -33,7 +34,6 @@ from designer.validation import (
 from designer.validation.context import HOST_ROLES
 
 MAX_HOSTS = 10_000
-TOO_DEEP = "nests too deeply to be a topology document"
 _HOST_ROLES = {"network": {"network"}, "compute": {"compute"}, "both": set(HOST_ROLES)}
 _HOST_FIELDS = {"name", "role", "physical_networks", "external"}
 # Control characters other than tab; shown escaped so a file cannot drive the terminal.
@@ -84,12 +84,7 @@ def load_data(name: str, what: str) -> Any:
 
 
 def load_document(name: str) -> Document:
-    text = read_text(name)
-    try:
-        return load_document_text(text, filename=name)
-    except RecursionError:
-        # The JSON and YAML readers recurse once per level of nesting.
-        raise InputError([FieldError("(document)", TOO_DEEP)]) from None
+    return load_document_text(read_text(name), filename=name)
 
 
 def parse_hosts(data: Any) -> dict[str, HostInfo]:
@@ -109,7 +104,7 @@ def parse_hosts(data: Any) -> dict[str, HostInfo]:
         for key in sorted(set(item) - _HOST_FIELDS, key=str):
             errors.append(FieldError(f"{path}.{key}", "unknown field"))
         name = item.get("name")
-        if not isinstance(name, str) or not re.match(HOST_PATTERN, name):
+        if not isinstance(name, str) or not re.fullmatch(HOST_PATTERN, name):
             errors.append(
                 FieldError(f"{path}.name", "must be a host name: lower-case letters, digits, '-'")
             )
@@ -142,7 +137,7 @@ def _physical_network_names(value: Any) -> frozenset[str]:
     if not isinstance(value, list) or len(value) > 64:
         raise PolicyError("physical_networks", "must be a list of names or name: interface")
     for index, name in enumerate(value):
-        if not isinstance(name, str) or not re.match(PHYSNET_PATTERN, name):
+        if not isinstance(name, str) or not re.fullmatch(PHYSNET_PATTERN, name):
             raise PolicyError(
                 f"physical_networks[{index}]",
                 "must be a physical network name: a letter, then letters, digits, '-' or '_'",

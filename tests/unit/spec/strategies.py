@@ -20,11 +20,23 @@ PHYSNET = st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,31}", fullmatch=True)
 ROLE = st.from_regex(r"[a-z][a-z0-9_-]{0,31}", fullmatch=True)
 IMAGE = st.from_regex(r"[a-z0-9][a-z0-9._/-]{0,30}(:[A-Za-z0-9_.-]{1,20})?", fullmatch=True)
 MAC = st.from_regex(r"[0-9a-f]{2}(:[0-9a-f]{2}){5}", fullmatch=True)
-# Letters of any script, digits and the punctuation names may hold. Only letters and decimal
-# digits: other characters' membership in `\w` differs between regex engines (pinned in
-# test_parse_errors.py).
-_NAME_CHAR = st.characters(categories=("Lu", "Ll", "Lo", "Nd")) | st.sampled_from(
-    list("_.:+@/(),#-")
+# The characters names may hold (designer/spec/fields.py spells them out as ranges).
+_NAME_CHAR = st.one_of(
+    *(
+        st.characters(min_codepoint=low, max_codepoint=high)
+        for low, high in (
+            (0x41, 0x5A),
+            (0x61, 0x7A),
+            (0x30, 0x39),
+            (0xC0, 0xD6),
+            (0xD8, 0xF6),
+            (0xF8, 0x24F),
+            (0x370, 0x3FF),
+            (0x400, 0x4FF),
+            (0x4E00, 0x9FFF),
+        )
+    ),
+    st.sampled_from(list("_.:+@/(),#-")),
 )
 NAME = (
     st.just("")

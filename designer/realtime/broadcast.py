@@ -1,0 +1,91 @@
+"""Broadcasts to a topology's WebSockets, sent only after the change is committed.
+
+Every write of a revision, whether an edit over the socket, a whole-document save or a
+restore over REST, sends `designer.signals.revision_saved` from `transaction.on_commit`; the
+handler here relays it to the topology's group at once. The findings of the new revision go
+out separately, through `publish_findings`, called by whoever made the write once it has
+answered its own client, so validating never delays an acknowledgement.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from designer.models import Revision, Topology
+from designer.realtime.events import FindingOut, Findings, Person, RevisionEvent
+from designer.validation import Finding
+
+
+def group_name(topology_id: int) -> str:
+    return f"topology.{topology_id}"
+
+
+def person(user: Any) -> Person | None:
+    if user is None:
+        return None
+    return Person(id=user.pk, name=user.get_full_name() or user.get_username())
+
+
+def revision_event(revision: Revision) -> RevisionEvent:
+    """What a client needs to apply a revision: its operations if it came from an edit, the
+    whole document otherwise."""
+    edit = revision.operations is not None
+    return RevisionEvent(
+        revision=revision.number,
+        parent=revision.parent.number if revision.parent is not None else None,
+        author=person(revision.author),
+        message=revision.message,
+        edit_id=revision.edit_id or None,
+        ops=revision.operations if edit else None,
+        document=None if edit else revision.document,
+    )
+
+
+def finding_out(finding: Finding) -> FindingOut:
+    # Findings come from the rules, already well formed: no need to validate them again.
+    return FindingOut.model_construct(**finding.as_dict())
+
+
+def findings_event(revision: Revision, findings: list[Finding]) -> Findings:
+    counts = Counter(f.severity.value for f in findings)
+    return Findings(
+        revision=revision.number,
+        findings=[finding_out(f) for f in findings],
+        counts={severity: counts.get(severity, 0) for severity in ("error", "warning", "info")},
+    )
+
+
+def on_revision_saved(sender: Any, topology: Topology, revision: Revision, **kwargs: Any) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(
+        group_name(topology.pk),
+        {
+            "type": "revision.broadcast",
+            "revision": revision.number,
+            "edit_id": revision.edit_id,
+            "text": revision_event(revision).model_dump_json(),
+        },
+    )
+
+
+def publish_findings(revision: Revision, findings: list[Finding] | None = None) -> None:
+    """Send the findings of `revision` to its topology's sockets, if it is still the head:
+    under a burst of edits only the newest revision's findings are worth computing."""
+    from designer.services.validation import validate_revision
+
+    layer = get_channel_layer()
+    if layer is None or not Topology.objects.filter(head=revision).exists():
+        return
+    if findings is None:
+        findings = validate_revision(revision)
+    event = findings_event(revision, findings)
+    async_to_sync(layer.group_send)(
+        group_name(revision.topology_id),
+        {"type": "findings.broadcast", "text": event.model_dump_json()},
+    )

@@ -1,0 +1,202 @@
+"""The event catalog: every message that crosses a topology's WebSocket, in both directions.
+
+Each message is a typed model with a `type` and no undeclared fields. The server builds only
+these objects; the front end's TypeScript types are generated from `catalog_json_schema()`.
+Later features (deploy progress, HA failover) add their events here.
+
+Client to server: `edit`, `select`, `sync`, `ping`.
+Server to client: `welcome`, `ack`, `rejected`, `revision`, `findings`, `presence`, `resync`,
+`error`, `pong`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from designer.spec.fields import ElementId
+from designer.spec.operations import Operations
+
+EditId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+RevisionNumber = Annotated[int, Field(ge=1)]
+Role = Literal["owner", "editor", "viewer"]
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- shared parts -------------------------------------------------------------------------
+
+
+class FieldProblem(Event):
+    path: str
+    message: str
+
+
+class FindingOut(Event):
+    code: str
+    severity: Literal["error", "warning", "info"]
+    elements: list[str]
+    message: str
+    data: dict[str, Any] = {}
+
+
+class Person(Event):
+    id: int
+    name: str
+
+
+class Presence(Event):
+    client_id: str
+    user: Person | None  # None: a share-link visitor
+    color: str
+    can_edit: bool
+    selection: list[str] = []
+
+
+class RevisionEvent(Event):
+    """A revision other clients must apply: its operations, or, for a write that was not an
+    edit (a whole-document save, a restore), the whole document."""
+
+    type: Literal["revision"] = "revision"
+    revision: RevisionNumber
+    parent: int | None
+    author: Person | None
+    message: str
+    edit_id: str | None = None
+    ops: list[dict[str, Any]] | None = None
+    document: dict[str, Any] | None = None
+
+
+# --- client to server ---------------------------------------------------------------------
+
+
+class EditMessage(Event):
+    type: Literal["edit"]
+    edit_id: EditId
+    base_revision: RevisionNumber
+    ops: Operations
+    message: Annotated[str, Field(max_length=500)] = ""
+
+
+class SelectMessage(Event):
+    type: Literal["select"]
+    elements: Annotated[list[ElementId], Field(max_length=1000)]
+
+
+class SyncMessage(Event):
+    """Catch me up: send every revision after `since_revision` (or a full resync)."""
+
+    type: Literal["sync"]
+    since_revision: Annotated[int, Field(ge=0)]
+
+
+class PingMessage(Event):
+    type: Literal["ping"]
+
+
+ClientMessage = Annotated[
+    EditMessage | SelectMessage | SyncMessage | PingMessage, Field(discriminator="type")
+]
+CLIENT_MESSAGE = TypeAdapter(ClientMessage)
+
+
+# --- server to client ---------------------------------------------------------------------
+
+
+class Welcome(Event):
+    type: Literal["welcome"] = "welcome"
+    client_id: str
+    user: Person | None
+    role: Role
+    can_edit: bool
+    topology: dict[str, Any]  # id, name, project
+    revision: RevisionNumber
+    document: dict[str, Any]
+    findings: list[FindingOut]
+    presence: list[Presence]
+
+
+class Ack(Event):
+    """The edit is stored as `revision`. `ops` are the edit's operations as stored (defaults
+    filled in): applied to the base revision they give exactly the stored document."""
+
+    type: Literal["ack"] = "ack"
+    edit_id: str
+    revision: RevisionNumber
+    ops: list[dict[str, Any]]
+
+
+class Rejected(Event):
+    """An edit the server did not store. For `stale_revision`, the revisions up to
+    `current_revision` that the client has not yet been sent are in `catch_up` (empty when they
+    all came down the socket ahead of this answer); when there are too many, `catch_up` is None
+    and a `resync` follows."""
+
+    type: Literal["rejected"] = "rejected"
+    edit_id: str
+    code: Literal["stale_revision", "invalid_edit", "forbidden"]
+    detail: str
+    errors: list[FieldProblem] = []
+    current_revision: int
+    catch_up: list[RevisionEvent] | None = None
+
+
+class Findings(Event):
+    type: Literal["findings"] = "findings"
+    revision: RevisionNumber
+    findings: list[FindingOut]
+    counts: dict[str, int]
+
+
+class PresenceEvent(Event):
+    type: Literal["presence"] = "presence"
+    clients: list[Presence]
+
+
+class Resync(Event):
+    """The whole document: sent when a gap cannot be filled from the revisions."""
+
+    type: Literal["resync"] = "resync"
+    revision: RevisionNumber
+    document: dict[str, Any]
+    reason: str
+
+
+class ErrorEvent(Event):
+    type: Literal["error"] = "error"
+    code: str
+    detail: str
+    errors: list[FieldProblem] = []
+
+
+class Pong(Event):
+    type: Literal["pong"] = "pong"
+
+
+ServerMessage = Annotated[
+    Welcome
+    | Ack
+    | Rejected
+    | RevisionEvent
+    | Findings
+    | PresenceEvent
+    | Resync
+    | ErrorEvent
+    | Pong,
+    Field(discriminator="type"),
+]
+
+
+def catalog_json_schema() -> dict[str, Any]:
+    """JSON Schema of both directions, for the front end's generated types."""
+    client = TypeAdapter(ClientMessage).json_schema(mode="validation")
+    server = TypeAdapter(ServerMessage).json_schema(mode="serialization")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Netloom WebSocket event catalog",
+        "$defs": {**client.pop("$defs", {}), **server.pop("$defs", {})},
+        "properties": {"client": client, "server": server},
+    }
