@@ -135,7 +135,7 @@ async def connect(
 
 
 @pytest.fixture(autouse=True)
-async def fresh_channel_layer() -> Any:
+async def fresh_channel_layer(transactional_db: None) -> Any:
     """A channel layer per test: each test runs on its own event loop, and the Redis layer's
     connections and locks belong to the loop that made them. Afterwards the consumers' database
     thread closes its connection, so the test database can be dropped."""
