@@ -201,7 +201,7 @@ else:
 # Celery: Redis in production; in embedded mode the memory transport, consumed by a worker
 # thread inside the web process (tasks.embedded). Its poll interval is cut from the default
 # 1 s to 10 ms so a task does not wait a poll before it starts.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {} if REDIS_URL else {"polling_interval": 0.01}
 CELERY_TASK_ACKS_LATE = True

@@ -55,8 +55,8 @@ class VlanPolicy(models.Model):
     """
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="vlan_policy")
-    ranges = models.JSONField(default=default_ranges)
-    forbidden_pairs = models.JSONField(default=default_forbidden)
+    ranges = models.JSONField(default=default_ranges, blank=True)
+    forbidden_pairs = models.JSONField(default=default_forbidden, blank=True)
 
     def clean(self) -> None:
         from designer.spec.policy import PolicyError, parse_policy
