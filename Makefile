@@ -43,8 +43,9 @@ typecheck: setup
 test: lint typecheck
 	$(VENV)/bin/pytest
 
-bench: setup
+bench: migrate
 	$(PY) bench/validate.py
+	$(PY) bench/collab.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
