@@ -19,6 +19,10 @@ from designer.models import (
     VlanPolicy,
 )
 
+admin.site.site_header = "Netloom administration"
+admin.site.site_title = "Netloom"
+admin.site.index_title = "Projects, topologies, hosts and policies"
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership

@@ -58,6 +58,10 @@ class VlanPolicy(models.Model):
     ranges = models.JSONField(default=default_ranges, blank=True)
     forbidden_pairs = models.JSONField(default=default_forbidden, blank=True)
 
+    class Meta:
+        verbose_name = "VLAN policy"
+        verbose_name_plural = "VLAN policies"
+
     def clean(self) -> None:
         from designer.spec.policy import PolicyError, parse_policy
 

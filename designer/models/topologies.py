@@ -24,6 +24,7 @@ class Topology(models.Model):
     )
 
     class Meta:
+        verbose_name_plural = "topologies"
         ordering = ["project", "name"]
         constraints = [
             models.UniqueConstraint(fields=["project", "name"], name="topology_name_per_project"),
