@@ -9,7 +9,13 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup migrate demo run test lint typecheck bench clean
+.PHONY: setup frontend frontend-test migrate demo run test lint typecheck bench clean
+
+NPM ?= npm
+NODE_STAMP := frontend/node_modules/.installed
+FRONTEND_STAMP := frontend/dist/.built
+FRONTEND_SOURCES := frontend/index.html frontend/vite.config.ts frontend/tsconfig.json \
+  $(shell find frontend/src -type f 2>/dev/null)
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +23,21 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-setup: $(STAMP)
+# The front end: installed from the lock file, rebuilt only when a source changed.
+$(NODE_STAMP): frontend/package.json frontend/package-lock.json
+	cd frontend && $(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+$(FRONTEND_STAMP): $(NODE_STAMP) $(FRONTEND_SOURCES)
+	cd frontend && $(NPM) run build
+	touch $(FRONTEND_STAMP)
+
+frontend: $(FRONTEND_STAMP)
+
+frontend-test: $(NODE_STAMP)
+	cd frontend && $(NPM) run typecheck && $(NPM) test
+
+setup: $(STAMP) frontend
 
 migrate: setup
 	$(PY) manage.py migrate --noinput
@@ -40,7 +60,7 @@ lint: setup
 typecheck: setup
 	$(VENV)/bin/mypy
 
-test: lint typecheck
+test: lint typecheck frontend-test
 	$(VENV)/bin/pytest
 
 bench: migrate
@@ -48,4 +68,4 @@ bench: migrate
 	$(PY) bench/collab.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache frontend/node_modules frontend/dist

@@ -1,0 +1,11 @@
+"""Routes of the front end's shell: `/`, `/app/...`, and the built assets."""
+
+from django.urls import path, re_path
+
+from designer.web import views
+
+urlpatterns = [
+    path("", views.shell, name="app-home"),
+    re_path(r"^app/(?P<path>.*)$", views.shell, name="app"),
+    path("static/app/assets/<str:name>", views.asset, name="app-asset"),
+]

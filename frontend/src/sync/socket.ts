@@ -1,0 +1,64 @@
+/**
+ * Connects a SyncClient to the topology WebSocket at /ws/topologies/<id>/ and reconnects
+ * with a growing delay when it drops.
+ */
+import type { ServerEvent } from "../model/events";
+import type { DocumentStore } from "../store/document";
+import { SyncClient } from "./sync";
+
+export interface Connection {
+  sync: SyncClient;
+  close(): void;
+}
+
+export function connectTopology(
+  topologyId: number,
+  store: DocumentStore,
+  options: { share?: string } = {},
+): Connection {
+  let socket: WebSocket | null = null;
+  let closed = false;
+  let attempts = 0;
+  const sync = new SyncClient(store, {
+    send: (message) => {
+      if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+    },
+  });
+  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+  const query = options.share ? `?share=${encodeURIComponent(options.share)}` : "";
+  const url = `${scheme}://${window.location.host}/ws/topologies/${topologyId}/${query}`;
+
+  const open = () => {
+    socket = new WebSocket(url);
+    socket.onopen = () => {
+      attempts = 0;
+      sync.connectionOpened();
+    };
+    socket.onmessage = (message: MessageEvent<string>) => {
+      sync.receive(JSON.parse(message.data) as ServerEvent);
+    };
+    socket.onclose = (event) => {
+      sync.connectionClosed();
+      // 4403 and 4404: not allowed or no such topology; trying again will not help.
+      if (closed || event.code === 4403 || event.code === 4404) {
+        store.getState().report({
+          editId: null,
+          code: event.code === 4404 ? "not_found" : "forbidden",
+          detail: event.code === 4404 ? "There is no such topology." : "You cannot open this topology.",
+          errors: [],
+        });
+        return;
+      }
+      attempts += 1;
+      setTimeout(open, Math.min(30_000, 500 * 2 ** attempts));
+    };
+  };
+  open();
+  return {
+    sync,
+    close() {
+      closed = true;
+      socket?.close();
+    },
+  };
+}
