@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup frontend frontend-test migrate demo run test lint typecheck bench clean
+.PHONY: setup frontend frontend-test browser migrate demo run test lint typecheck bench clean
 
 NPM ?= npm
 NODE_STAMP := frontend/node_modules/.installed
@@ -60,7 +60,15 @@ lint: setup
 typecheck: setup
 	$(VENV)/bin/mypy
 
-test: lint typecheck frontend-test
+# Browser tests drive Debian's Chromium (Playwright's own browser download cannot work here).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+browser: $(CHROMIUM)
+
+test: lint typecheck frontend-test browser
 	$(VENV)/bin/pytest
 
 bench: migrate

@@ -140,6 +140,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The built front end (make setup runs Vite into frontend/dist), collected under /static/app/.
+FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
+STATICFILES_DIRS = [("app", FRONTEND_DIST)] if FRONTEND_DIST.is_dir() else []
 # WhiteNoise reads this folder when the app starts; collectstatic fills it.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {

@@ -24,7 +24,11 @@ Role = Literal["owner", "editor", "viewer"]
 
 
 class Event(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Fields with defaults (every server event's `type`) are always sent, so the schema the
+    # front end's types come from marks them required.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_serialization_defaults_required=True
+    )
 
 
 # --- shared parts -------------------------------------------------------------------------

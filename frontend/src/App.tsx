@@ -1,10 +1,12 @@
 // Routes by path: a topology's canvas, or the start page.
 import { TopologyView } from "./canvas/TopologyView";
 
-export function App({ path }: { path: string }) {
+export function App({ path, search = "" }: { path: string; search?: string }) {
   const topology = /^\/app\/topologies\/(\d+)\/?$/.exec(path);
   if (topology) {
-    return <TopologyView topologyId={Number(topology[1])} />;
+    // A share link opens the same canvas, read only: `?share=<token>`.
+    const share = new URLSearchParams(search).get("share") ?? undefined;
+    return <TopologyView topologyId={Number(topology[1])} share={share} />;
   }
   return (
     <main style={{ fontFamily: "system-ui, sans-serif", padding: "2rem" }}>

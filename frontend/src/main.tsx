@@ -6,6 +6,6 @@ import { App } from "./App";
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <App path={window.location.pathname} />
+    <App path={window.location.pathname} search={window.location.search} />
   </StrictMode>,
 );

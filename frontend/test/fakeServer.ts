@@ -217,6 +217,7 @@ export class FakeServer {
         detail: code,
         errors: [],
         current_revision: this.head,
+        catch_up: null,
         ...extra,
       });
     };

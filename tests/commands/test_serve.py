@@ -35,7 +35,7 @@ def free_port() -> int:
 def wait_for(url: str, deadline: float) -> int:
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
+            with urllib.request.urlopen(url, timeout=5) as response:
                 return int(response.status)
         except (urllib.error.URLError, ConnectionError):
             if time.monotonic() > deadline:

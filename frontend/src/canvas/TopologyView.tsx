@@ -9,14 +9,14 @@ import { createViewStore } from "../store/view";
 import { connectTopology, type Connection } from "../sync/socket";
 import { onNodesChange, toFlow } from "./adapter";
 
-export function TopologyView({ topologyId }: { topologyId: number }) {
+export function TopologyView({ topologyId, share }: { topologyId: number; share?: string }) {
   const [stores] = useState(() => ({ documents: createDocumentStore(), view: createViewStore() }));
   const [connection, setConnection] = useState<Connection | null>(null);
   useEffect(() => {
-    const opened = connectTopology(topologyId, stores.documents);
+    const opened = connectTopology(topologyId, stores.documents, { share });
     setConnection(opened);
     return () => opened.close();
-  }, [topologyId, stores]);
+  }, [topologyId, share, stores]);
   const undo = useMemo(
     () => (connection ? createUndoStore(stores.documents, connection.sync) : null),
     [connection, stores],

@@ -1,0 +1,157 @@
+"""Browser tests: the real server (`manage.py serve`: Daphne, Channels, the embedded worker or
+Redis) in a subprocess on the test database, driven by Debian's Chromium through Playwright.
+
+Screenshots go to var/test-artifacts/. Pages may load nothing from outside this machine: any
+request to another host fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+# Playwright's sync API keeps an event loop running in the test's thread, which Django takes
+# for an async context; the tests' own database calls are plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(settings.VAR_DIR) / "test-artifacts"
+# Chromium started as the machine allows: as root, without a sandbox; no calls home.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _database_url() -> str:
+    """The test database, as a URL the server subprocess can open."""
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        user, host = db.get("USER") or "postgres", db.get("HOST") or "127.0.0.1"
+        return f"postgres://{user}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
+    name = str(db["NAME"])
+    if "memory" in name:
+        raise RuntimeError("browser tests need a file or server database (see settings TEST)")
+    return f"sqlite:///{name}"
+
+
+@pytest.fixture(scope="session")
+def static_files() -> None:
+    """Collect the static files, as `make run` and a deployment do: WhiteNoise serves them."""
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        check=True,
+    )
+
+
+@pytest.fixture
+def app_server(transactional_db: None, static_files: None) -> Iterator[str]:
+    """The app served by `manage.py serve` on a free loopback port, on the test database."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_SETTINGS_MODULE": "designer.settings",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    output = server.stdout.read() if server.stdout else ""
+                    raise RuntimeError(f"the server did not start:\n{output}") from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        connection.close()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+class OutsideRequests(list[str]):
+    """URLs a page tried to load from another host (they are refused)."""
+
+
+@pytest.fixture
+def context(browser: Browser, app_server: str) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    outside = OutsideRequests()
+
+    def guard(route: Any) -> None:
+        host = urlsplit(route.request.url).hostname
+        if host in ("127.0.0.1", "localhost") or route.request.url.startswith("data:"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    context.outside_requests = outside  # type: ignore[attr-defined]
+    yield context
+    context.close()
+    assert not outside, f"pages tried to load from outside this machine: {outside}"
+
+
+@pytest.fixture
+def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    assert not errors, f"JavaScript errors on the page: {errors}"
