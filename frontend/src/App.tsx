@@ -1,20 +1,25 @@
-// Routes by path: a topology's canvas, or the start page.
+// Routes by path: the sign-in page, the project list, or a topology's editor.
+import { useEffect } from "react";
 import { TopologyView } from "./canvas/TopologyView";
+import { LoginPage } from "./pages/LoginPage";
+import { ProjectsPage } from "./pages/ProjectsPage";
+import "./pages/pages.css";
 
 export function App({ path, search = "" }: { path: string; search?: string }) {
+  const query = new URLSearchParams(search);
   const topology = /^\/app\/topologies\/(\d+)\/?$/.exec(path);
   if (topology) {
     // A share link opens the same canvas, read only: `?share=<token>`.
-    const share = new URLSearchParams(search).get("share") ?? undefined;
+    const share = query.get("share") ?? undefined;
     return <TopologyView topologyId={Number(topology[1])} share={share} />;
   }
-  return (
-    <main style={{ fontFamily: "system-ui, sans-serif", padding: "2rem" }}>
-      <h1>Netloom</h1>
-      <p>
-        Open a topology at <code>/app/topologies/&lt;id&gt;/</code>. The API is at{" "}
-        <a href="/api/docs/">/api/docs/</a>.
-      </p>
-    </main>
-  );
+  if (/^\/app\/login\/?$/.test(path)) return <LoginPage next={query.get("next") ?? "/app/"} />;
+  if (/^\/app\/?$/.test(path)) return <ProjectsPage />;
+  return <Redirect to="/app/" />;
+}
+
+/** `/` and unknown paths go to the project list, which sends a signed-out person to sign in. */
+function Redirect({ to }: { to: string }) {
+  useEffect(() => window.location.replace(to), [to]);
+  return null;
 }
