@@ -40,14 +40,31 @@ def routed_graph(index: TopologyIndex) -> nx.Graph:
         (s.id, s.segment if s.segment is not None else s.network) for s in document.subnets
     )
     graph.add_edges_from(
-        (router_id, attachment.subnet_id)
-        for router_id, attachments in index.router_interfaces.items()
-        for attachment in attachments
+        (router_id, subnet_id)
+        for router_id, subnet_ids in _router_subnets(index).items()
+        for subnet_id in subnet_ids
     )
     graph.add_edges_from(
         (r.id, r.external_gateway.network) for r in document.routers if r.external_gateway
     )
     return graph
+
+
+def _router_subnets(index: TopologyIndex) -> dict[str, list[str]]:
+    """Router id -> the subnets of its ports' fixed IPs, read straight from the ports (the graph
+    needs no addresses). Routers come in the order of their first fixed IP, which fixes the
+    order of each node's neighbours, and so the order in which searches of the graph go."""
+    routers = index.routers
+    joined: dict[str, list[str]] = {}
+    for port in index.document.ports:
+        device = port.device
+        if device is not None and port.fixed_ips and device in routers:
+            subnet_ids = [fixed_ip.subnet for fixed_ip in port.fixed_ips]
+            if device in joined:
+                joined[device].extend(subnet_ids)
+            else:
+                joined[device] = subnet_ids
+    return joined
 
 
 def bridging_graph(index: TopologyIndex) -> nx.MultiGraph:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from itertools import chain
 
 from designer.graph import articulation_parts
 from designer.validation.catalog import rule
@@ -88,9 +89,9 @@ def reachability(index: TopologyIndex, context: ValidationContext) -> Iterator[F
         ports = ports_by_device.get(instance_id)
         if not ports:
             continue
-        if len(ports) == 1 and len(ports[0].fixed_ips) == 1:
+        if len(ports) == 1 and len(fixed_ips := ports[0].fixed_ips) == 1:
             # The common case, kept cheap: one port with one address.
-            node = ports[0].fixed_ips[0].subnet
+            node = fixed_ips[0].subnet
             if node not in silent:
                 weight[node] += 1
                 groups[component_of[node]].append(instance_id)
@@ -102,7 +103,7 @@ def reachability(index: TopologyIndex, context: ValidationContext) -> Iterator[F
             groups[part].append(instance_id)
     if groups:
         listed = list(groups.values())
-        members = list(dict.fromkeys(i for group in listed for i in group))
+        members = list(dict.fromkeys(chain.from_iterable(listed)))
         yield info(
             "analysis.reachability",
             members,

@@ -17,7 +17,7 @@ from designer.spec.elements import (
 from designer.validation.catalog import rule
 from designer.validation.context import ValidationContext
 from designer.validation.findings import Finding, Severity, error
-from designer.validation.index import IPNetwork, TopologyIndex, parse_ip
+from designer.validation.index import IPV6, CidrRange, TopologyIndex, ip_object, parse_address
 
 # Renaming or describing an element changes nothing an admin guards.
 _COSMETIC = {"name", "description"}
@@ -142,11 +142,16 @@ def floating_ips(index: TopologyIndex, context: ValidationContext) -> Iterator[F
     for router_id, interfaces in index.router_interfaces.items():
         gateway = index.routers[router_id].external_gateway
         if gateway is not None:
-            reaching.update((interface.subnet_id, gateway.network) for interface in interfaces)
-    cidrs_of: dict[str, list[IPNetwork] | None] = {}
+            for interface in interfaces:
+                reaching.add((interface.subnet_id, gateway.network))
+    # The CIDRs of each external network's subnets (None when one does not parse, since the
+    # address might be in that one); floating IPs on other networks are not checked against any.
+    cidrs_of = {network_id: _cidrs(index, network_id) for network_id in external}
     by_address: dict[str, list[str]] = defaultdict(list)
+    ports, routers = index.ports, index.routers
     for fip in index.document.floating_ips:
         network_id = fip.network
+        cidrs = cidrs_of.get(network_id, ())
         if network_id not in external:
             yield error(
                 "ownership.floating_ip_not_external",
@@ -156,31 +161,22 @@ def floating_ips(index: TopologyIndex, context: ValidationContext) -> Iterator[F
             )
         text = fip.floating_ip_address
         if text is not None:
-            address = parse_ip(text)
-            # IPv4 text that parses is already canonical; IPv6 has many spellings.
-            canonical = address is None or address.version == 4
-            by_address[text if canonical else str(address)].append(fip.id)
-            if address is not None and network_id in external:
-                if network_id not in cidrs_of:
-                    cidrs_of[network_id] = _cidrs(index, network_id)
-                cidrs = cidrs_of[network_id]
-                if cidrs and not any(
-                    address.version == cidr.version and address in cidr for cidr in cidrs
-                ):
-                    yield error(
-                        "ownership.floating_ip_outside_network",
-                        [fip.id, network_id],
-                        f"Floating IP {index.label(fip.id)} has address {address}, which is in "
-                        f"none of the subnets of {index.label(network_id)} "
-                        f"({', '.join(str(c) for c in cidrs)}): choose an address in one of "
-                        "them.",
-                        address=str(address),
-                        subnets=[str(c) for c in cidrs],
-                    )
+            address = parse_address(text)
+            if address is None:
+                by_address[text].append(fip.id)
+            else:
+                # IPv4 text that parses is already canonical; IPv6 has many spellings.
+                by_address[text if address < IPV6 else str(ip_object(address))].append(fip.id)
+                if cidrs:
+                    for cidr in cidrs:
+                        if cidr.first <= address <= cidr.last:
+                            break
+                    else:
+                        yield _outside_network(index, fip.id, network_id, address, cidrs)
         if fip.port is None:
             continue
-        port = index.ports[fip.port]
-        if port.device is not None and port.device in index.routers:
+        port = ports[fip.port]
+        if port.device is not None and port.device in routers:
             yield error(
                 "ownership.floating_ip_router_port",
                 [fip.id, port.id, port.device],
@@ -189,7 +185,11 @@ def floating_ips(index: TopologyIndex, context: ValidationContext) -> Iterator[F
                 "with an instance's port instead.",
             )
         elif network_id in external:
-            yield from _unreachable(index, fip.id, port, network_id, reaching)
+            for fixed_ip in port.fixed_ips:
+                if (fixed_ip.subnet, network_id) in reaching:
+                    break
+            else:
+                yield _unreachable(index, fip.id, port, network_id)
     for key, fips in by_address.items():
         if len(fips) > 1:
             yield error(
@@ -201,36 +201,44 @@ def floating_ips(index: TopologyIndex, context: ValidationContext) -> Iterator[F
             )
 
 
-def _cidrs(index: TopologyIndex, network_id: str) -> list[IPNetwork] | None:
-    """The parsed CIDRs of a network's subnets; None when one does not parse, since the
-    address might be in that one."""
+def _cidrs(index: TopologyIndex, network_id: str) -> list[CidrRange] | None:
     cidrs = []
     for subnet in index.subnets_by_network.get(network_id, ()):
-        cidr = index.subnet_cidrs.get(subnet.id)
+        cidr = index.subnet_ranges.get(subnet.id)
         if cidr is None:
             return None
         cidrs.append(cidr)
     return cidrs
 
 
-def _unreachable(
+def _outside_network(
     index: TopologyIndex,
     fip_id: str,
-    port: Port,
     network_id: str,
-    reaching: set[tuple[str, str]],
-) -> Iterator[Finding]:
+    address: int,
+    cidrs: list[CidrRange],
+) -> Finding:
+    shown = [str(cidr.network()) for cidr in cidrs]
+    return error(
+        "ownership.floating_ip_outside_network",
+        [fip_id, network_id],
+        f"Floating IP {index.label(fip_id)} has address {ip_object(address)}, which is in "
+        f"none of the subnets of {index.label(network_id)} ({', '.join(shown)}): choose an "
+        "address in one of them.",
+        address=str(ip_object(address)),
+        subnets=shown,
+    )
+
+
+def _unreachable(index: TopologyIndex, fip_id: str, port: Port, network_id: str) -> Finding:
     subnets = [fixed_ip.subnet for fixed_ip in port.fixed_ips]
-    for subnet_id in subnets:
-        if (subnet_id, network_id) in reaching:
-            return
     if not subnets:
         where = "its network (the port has no fixed IP)"
     elif len(subnets) == 1:
         where = f"subnet {index.label(subnets[0])}"
     else:
         where = "any of its subnets"
-    yield error(
+    return error(
         "ownership.floating_ip_unreachable",
         [fip_id, port.id, *subnets],
         f"Floating IP {index.label(fip_id)} cannot reach port {index.label(port.id)}: no "

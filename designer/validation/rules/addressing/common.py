@@ -1,7 +1,7 @@
 """Address arithmetic and message wording shared by the addressing rules.
 
-Addresses are compared as integers: the index has parsed them once, and sorting integers is
-what keeps the overlap checks at n log n on documents of tens of thousands of elements.
+Addresses are compared as integers (the index parses them once), and sorting integers is what
+keeps the overlap checks at n log n on documents of tens of thousands of elements.
 """
 
 from __future__ import annotations
@@ -9,38 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
-from designer.validation.index import IPNetwork
+from designer.validation.index import CidrRange
 
 Name = TypeVar("Name")
 
 
-def span(network: IPNetwork) -> tuple[int, int]:
-    """The first and last address of a network, as integers."""
-    # Arithmetic rather than broadcast_address, which builds two address objects per network.
-    first = int(network.network_address)
-    return first, first + (1 << (network.max_prefixlen - network.prefixlen)) - 1
-
-
-def has_reserved(network: IPNetwork) -> bool:
-    # Point-to-point links (IPv4 /31, RFC 3021; IPv6 /127, RFC 6164) and single hosts use every
-    # address they have.
-    return network.prefixlen < (31 if network.version == 4 else 127)
-
-
-def usable(network: IPNetwork) -> tuple[int, int]:
-    """The addresses a host may hold: all but the network address and the IPv4 broadcast."""
-    first, last = span(network)
-    if not has_reserved(network):
-        return first, last
-    return first + 1, last - 1 if network.version == 4 else last
-
-
-def reserved_kind(value: int, network: IPNetwork) -> str | None:
-    """Which reserved address of `network` the address `value` (inside it) is, if any."""
-    low, high = usable(network)
+def reserved_kind(value: int, cidr: CidrRange) -> str | None:
+    """Which reserved address of `cidr` the address `value` (inside it) is, if any."""
+    low, high = cidr.usable
     if low <= value <= high:
         return None
-    return "network address" if value == int(network.network_address) else "broadcast address"
+    return "network address" if value == cidr.first else "broadcast address"
 
 
 def overlaps(spans: list[tuple[int, int, Name]]) -> Iterator[tuple[Name, Name]]:
@@ -57,14 +36,6 @@ def overlaps(spans: list[tuple[int, int, Name]]) -> Iterator[tuple[Name, Name]]:
             yield holder, name
         if last > reach:
             reach, holder = last, name
-
-
-def by_version(spans: Iterable[tuple[int, int, int, str]]) -> list[list[tuple[int, int, str]]]:
-    """(version, first, last, name) spans split into one list per IP version."""
-    split: dict[int, list[tuple[int, int, str]]] = {}
-    for version, first, last, name in spans:
-        split.setdefault(version, []).append((first, last, name))
-    return list(split.values())
 
 
 def join_and(parts: Iterable[str]) -> str:

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from designer.validation.catalog import rule
 from designer.validation.context import ValidationContext
 from designer.validation.findings import Finding, Severity, error
-from designer.validation.index import TopologyIndex, parse_ip
-from designer.validation.rules.addressing.common import overlaps, reserved_kind, usable
+from designer.validation.index import TopologyIndex, ip_object, parse_address, version_of
+from designer.validation.rules.addressing.common import overlaps, reserved_kind
 
 # --- subnets ------------------------------------------------------------------------------
 
@@ -25,10 +25,10 @@ from designer.validation.rules.addressing.common import overlaps, reserved_kind,
     ("subnet.cidr_host_bits", Severity.ERROR, "A subnet's CIDR has host bits set."),
 )
 def subnet_cidr(index: TopologyIndex, context: ValidationContext) -> Iterator[Finding]:
-    cidrs = index.subnet_cidrs
+    cidrs = index.subnet_ranges
     for subnet in index.document.subnets:
-        network = cidrs.get(subnet.id)
-        if network is None:
+        cidr = cidrs.get(subnet.id)
+        if cidr is None:
             yield error(
                 "subnet.cidr_invalid",
                 [subnet.id],
@@ -36,9 +36,8 @@ def subnet_cidr(index: TopologyIndex, context: ValidationContext) -> Iterator[Fi
                 "network address: write it like 10.0.1.0/24 or 2001:db8::/64.",
                 field="cidr",
             )
-        elif subnet.cidr != network.with_prefixlen and parse_ip(subnet.cidr.split("/", 1)[0]) != (
-            network.network_address
-        ):
+        elif cidr.host_bits:
+            network = cidr.network()
             yield error(
                 "subnet.cidr_host_bits",
                 [subnet.id],
@@ -65,53 +64,59 @@ def subnet_cidr(index: TopologyIndex, context: ValidationContext) -> Iterator[Fi
     ),
 )
 def subnet_gateway(index: TopologyIndex, context: ValidationContext) -> Iterator[Finding]:
-    cidrs, gateways = index.subnet_cidrs, index.subnet_gateways
+    cidrs, gateways = index.subnet_ranges, index.subnet_gateways
     for subnet in index.document.subnets:
         if subnet.gateway_ip is None:
             continue
-        name = index.label(subnet.id)
         gateway = gateways.get(subnet.id)
         if gateway is None:
             yield error(
                 "subnet.gateway_invalid",
                 [subnet.id],
-                f"Subnet {name} has gateway IP '{subnet.gateway_ip}', which is not an IP "
-                "address: write one like 10.0.1.1 or 2001:db8::1, or leave it empty for none.",
+                f"Subnet {index.label(subnet.id)} has gateway IP '{subnet.gateway_ip}', which "
+                "is not an IP address: write one like 10.0.1.1 or 2001:db8::1, or leave it "
+                "empty for none.",
                 field="gateway_ip",
                 value=subnet.gateway_ip,
             )
             continue
-        network = cidrs.get(subnet.id)
-        if network is None:
+        cidr = cidrs.get(subnet.id)
+        if cidr is None:
             continue
-        if gateway.version != network.version:
+        inside = cidr.contains(gateway)
+        reserved = reserved_kind(gateway, cidr) if inside else None
+        if inside and reserved is None:
+            continue
+        name = index.label(subnet.id)
+        network, shown, version = cidr.network(), ip_object(gateway), version_of(gateway)
+        if version != cidr.version:
             yield error(
                 "subnet.gateway_version",
                 [subnet.id],
-                f"Subnet {name} is IPv{network.version} ({network}) but its gateway IP "
-                f"{gateway} is IPv{gateway.version}: pick a gateway inside {network}.",
+                f"Subnet {name} is IPv{cidr.version} ({network}) but its gateway IP "
+                f"{shown} is IPv{version}: pick a gateway inside {network}.",
                 field="gateway_ip",
-                address=str(gateway),
+                address=str(shown),
                 cidr=str(network),
             )
-        elif gateway not in network:
+        elif not inside:
             yield error(
                 "subnet.gateway_outside",
                 [subnet.id],
-                f"Subnet {name} has gateway IP {gateway}, which is outside {network}: "
+                f"Subnet {name} has gateway IP {shown}, which is outside {network}: "
                 f"pick a gateway inside {network}.",
                 field="gateway_ip",
-                address=str(gateway),
+                address=str(shown),
                 cidr=str(network),
             )
-        elif reserved := reserved_kind(int(gateway), network):
+        else:
             yield error(
                 "subnet.gateway_reserved",
                 [subnet.id],
-                f"Subnet {name} has gateway IP {gateway}, which is the {reserved} of "
+                f"Subnet {name} has gateway IP {shown}, which is the {reserved} of "
                 f"{network}: pick another address, usually the first one after it.",
                 field="gateway_ip",
-                address=str(gateway),
+                address=str(shown),
                 cidr=str(network),
                 reserved=reserved,
             )
@@ -130,81 +135,81 @@ def subnet_gateway(index: TopologyIndex, context: ValidationContext) -> Iterator
     ("subnet.pool_holds_gateway", Severity.ERROR, "An allocation pool holds the gateway IP."),
 )
 def allocation_pools(index: TopologyIndex, context: ValidationContext) -> Iterator[Finding]:
-    cidrs, gateways = index.subnet_cidrs, index.subnet_gateways
+    cidrs, gateways = index.subnet_ranges, index.subnet_gateways
     for subnet in index.document.subnets:
         if not subnet.allocation_pools:
             continue
-        name = index.label(subnet.id)
-        network = cidrs.get(subnet.id)
-        gateway = gateways.get(subnet.id)
+        cidr = cidrs.get(subnet.id)
+        if cidr is not None:
+            low, high = cidr.usable
+            gateway = gateways.get(subnet.id)
+            # The gateway, when it is in the subnet; else a value no pool holds.
+            held = gateway if gateway is not None and cidr.contains(gateway) else -1
         kept: list[tuple[int, int, int]] = []  # pools that passed, for the overlap sweep
         for position, pool in enumerate(subnet.allocation_pools):
-            start, end = parse_ip(pool.start), parse_ip(pool.end)
+            start, end = parse_address(pool.start), parse_address(pool.end)
             if start is None or end is None:
                 bad = [text for text, ip in ((pool.start, start), (pool.end, end)) if ip is None]
                 what = "is not an IP address" if len(bad) == 1 else "are not IP addresses"
                 yield error(
                     "subnet.pool_invalid",
                     [subnet.id],
-                    f"Allocation pool {pool.start} to {pool.end} of subnet {name}: "
-                    f"{' and '.join(repr(text) for text in bad)} {what}; write addresses "
-                    "like 10.0.1.10 or 2001:db8::10.",
+                    f"Allocation pool {pool.start} to {pool.end} of subnet "
+                    f"{index.label(subnet.id)}: {' and '.join(repr(text) for text in bad)} "
+                    f"{what}; write addresses like 10.0.1.10 or 2001:db8::10.",
                     field=f"allocation_pools[{position}]",
                     values=bad,
                 )
                 continue
-            if network is None:
+            if cidr is None:
                 continue  # subnet.cidr_invalid says what to fix first
-            low, high = usable(network)
-            low_value, high_value = int(start), int(end)
-            if not (
-                start.version == end.version == network.version
-                and low <= low_value <= high
-                and low <= high_value <= high
-            ):
-                first = int(network.network_address)
+            # Addresses of the other IP version are never between low and high.
+            if not (low <= start <= high and low <= end <= high):
+                network = cidr.network()
                 yield error(
                     "subnet.pool_outside",
                     [subnet.id],
-                    f"Allocation pool {start} to {end} of subnet {name} reaches outside the "
-                    f"addresses hosts may use in {network}: keep it between "
-                    f"{network[low - first]} and {network[high - first]}.",
+                    f"Allocation pool {ip_object(start)} to {ip_object(end)} of subnet "
+                    f"{index.label(subnet.id)} reaches outside the addresses hosts may use in "
+                    f"{network}: keep it between {ip_object(low)} and {ip_object(high)}.",
                     field=f"allocation_pools[{position}]",
                     cidr=str(network),
                 )
                 continue
-            if low_value > high_value:
+            if start > end:
+                shown_start, shown_end = ip_object(start), ip_object(end)
                 yield error(
                     "subnet.pool_reversed",
                     [subnet.id],
-                    f"Allocation pool {start} to {end} of subnet {name} starts after it ends: "
-                    f"swap them, to {end} to {start}.",
+                    f"Allocation pool {shown_start} to {shown_end} of subnet "
+                    f"{index.label(subnet.id)} starts after it ends: swap them, to "
+                    f"{shown_end} to {shown_start}.",
                     field=f"allocation_pools[{position}]",
                 )
                 continue
-            if (
-                gateway is not None
-                and gateway in network
-                and low_value <= int(gateway) <= high_value
-            ):
+            if start <= held <= end:
+                shown_gateway = ip_object(held)
                 yield error(
                     "subnet.pool_holds_gateway",
                     [subnet.id],
-                    f"Allocation pool {start} to {end} of subnet {name} holds the gateway IP "
-                    f"{gateway}, so it could be given to an instance: start or end the pool "
-                    "so that it leaves the gateway out.",
+                    f"Allocation pool {ip_object(start)} to {ip_object(end)} of subnet "
+                    f"{index.label(subnet.id)} holds the gateway IP {shown_gateway}, so it "
+                    "could be given to an instance: start or end the pool so that it leaves "
+                    "the gateway out.",
                     field=f"allocation_pools[{position}]",
-                    address=str(gateway),
+                    address=str(shown_gateway),
                 )
-            kept.append((low_value, high_value, position))
+            kept.append((start, end, position))
+        if len(kept) < 2:
+            continue
         for earlier, later in overlaps(kept):
             one, other = subnet.allocation_pools[earlier], subnet.allocation_pools[later]
             yield error(
                 "subnet.pools_overlap",
                 [subnet.id],
-                f"Subnet {name} has allocation pools {one.start} to {one.end} and "
-                f"{other.start} to {other.end}, which overlap, so one address could be "
-                "given twice: make them disjoint.",
+                f"Subnet {index.label(subnet.id)} has allocation pools {one.start} to "
+                f"{one.end} and {other.start} to {other.end}, which overlap, so one address "
+                "could be given twice: make them disjoint.",
                 fields=[f"allocation_pools[{earlier}]", f"allocation_pools[{later}]"],
             )
 
@@ -219,7 +224,7 @@ def dns_nameservers(index: TopologyIndex, context: ValidationContext) -> Iterato
         for position, server in enumerate(subnet.dns_nameservers):
             ok = valid.get(server)
             if ok is None:
-                ok = valid[server] = parse_ip(server) is not None
+                ok = valid[server] = parse_address(server) is not None
             if not ok:
                 yield error(
                     "subnet.dns_invalid",
