@@ -1,7 +1,8 @@
 /**
  * View state: what the person is looking at, not what the topology is. Positions while a
- * drag is under way (the document changes once, when the drag ends), the selection and the
- * viewport. Nothing here is sent to the server except through an action on the document.
+ * drag is under way (the document changes once, when the drag ends), the selection, the
+ * viewport, and a notice about something the editor refused to do. Nothing here is sent to
+ * the server except through an action on the document.
  */
 import { createStore, type StoreApi } from "zustand/vanilla";
 import type { Position } from "../generated/document";
@@ -10,11 +11,14 @@ export interface ViewState {
   dragging: Record<string, Position>;
   selection: string[];
   viewport: { x: number; y: number; zoom: number };
+  /** Why the last action was refused, shown until the next one. */
+  notice: string | null;
   dragTo(id: string, position: Position): void;
   /** End the drag: returns where the dragged items ended up, and forgets them. */
   endDrag(): Record<string, Position>;
   select(ids: string[]): void;
   setViewport(viewport: ViewState["viewport"]): void;
+  notify(notice: string | null): void;
 }
 
 export type ViewStore = StoreApi<ViewState>;
@@ -24,6 +28,7 @@ export function createViewStore(): ViewStore {
     dragging: {},
     selection: [],
     viewport: { x: 0, y: 0, zoom: 1 },
+    notice: null,
     dragTo(id, position) {
       set({ dragging: { ...get().dragging, [id]: { x: position.x, y: position.y } } });
     },
@@ -33,10 +38,17 @@ export function createViewStore(): ViewStore {
       return ended;
     },
     select(ids) {
-      set({ selection: [...ids].sort() });
+      const sorted = [...new Set(ids)].sort();
+      const current = get().selection;
+      // The same selection again keeps its identity, so the canvas does not redraw.
+      if (sorted.length === current.length && sorted.every((id, i) => id === current[i])) return;
+      set({ selection: sorted });
     },
     setViewport(viewport) {
       set({ viewport });
+    },
+    notify(notice) {
+      set({ notice });
     },
   }));
 }

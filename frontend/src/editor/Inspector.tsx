@@ -1,0 +1,158 @@
+// The inspector: the selected element's fields. Each change is one `update` edit; findings
+// that name the element and refused edits are shown beside it and its fields.
+import { useEffect, useState } from "react";
+import type { TopologyDocument } from "../generated/document";
+import type { Finding } from "../model/events";
+import { elementsOf, findElement } from "../model/operations";
+import type { Problem } from "../store/document";
+import { displayValue, fieldOfPath, fieldsFor, parseInput, withConsequences, type FieldSpec } from "./fields";
+import { KindIcon, kindOf } from "./icons";
+
+interface Props {
+  document: TopologyDocument;
+  selection: readonly string[];
+  findings: readonly Finding[];
+  problems: readonly Problem[];
+  canEdit: boolean;
+  /** Send one update; returns the edit id, or null when it could not be made. */
+  onUpdate: (list: string, id: string, set: Record<string, unknown>) => string | null;
+}
+
+export function Inspector({ document, selection, findings, problems, canEdit, onUpdate }: Props) {
+  const [edits, setEdits] = useState<Record<string, string>>({}); // edit id -> field
+  const found = selection.length === 1 ? findElement(document, selection[0]!) : undefined;
+  if (found === undefined) {
+    return (
+      <section className="inspector" aria-label="Inspector">
+        <h2>Inspector</h2>
+        <p className="muted">{selection.length > 1 ? `${selection.length} elements selected.` : "Select an element to see its fields."}</p>
+      </section>
+    );
+  }
+  const { list, element } = found;
+  const index = elementsOf(document, list).indexOf(element);
+  const mine = findings.filter((finding) => finding.elements.includes(element.id));
+  const fieldErrors = (field: string): string[] =>
+    problems.flatMap((problem) =>
+      problem.errors
+        .filter(
+          (e) =>
+            fieldOfPath(e.path, list, index) === field ||
+            (problem.editId !== null && edits[problem.editId] === `${element.id}.${field}`),
+        )
+        .map((e) => e.message),
+    );
+  const kindLabel = list === "networks" ? String(element.kind).replace("_", " ") : list.slice(0, -1).replace("_", " ");
+  return (
+    <section className="inspector" aria-label="Inspector">
+      <h2>
+        <KindIcon kind={kindOf(list, element)} /> {kindLabel} <code>{element.id}</code>
+      </h2>
+      {mine.length > 0 && (
+        <ul className="findings-here" aria-label="Findings on this element">
+          {mine.map((finding, i) => (
+            <li key={i} className={finding.severity}>
+              <strong>{finding.severity}</strong>: {finding.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <form onSubmit={(event) => event.preventDefault()}>
+        {fieldsFor(list, element).map((spec) => (
+          <FieldInput
+            key={`${element.id}.${spec.name}`}
+            id={`field-${spec.name}`}
+            spec={spec}
+            value={element[spec.name]}
+            disabled={!canEdit}
+            serverErrors={fieldErrors(spec.name)}
+            onCommit={(value) => {
+              const editId = onUpdate(list, element.id, withConsequences(list, element, { [spec.name]: value }));
+              if (editId !== null) setEdits({ ...edits, [editId]: `${element.id}.${spec.name}` });
+            }}
+          />
+        ))}
+      </form>
+    </section>
+  );
+}
+
+function FieldInput(props: {
+  id: string;
+  spec: FieldSpec;
+  value: unknown;
+  disabled: boolean;
+  serverErrors: string[];
+  onCommit: (value: unknown) => void;
+}) {
+  const { id, spec, value, disabled } = props;
+  const [text, setText] = useState(displayValue(value));
+  const [localError, setLocalError] = useState<string | null>(null);
+  useEffect(() => setText(displayValue(value)), [value]);
+  const errors = [...(localError ? [localError] : []), ...props.serverErrors];
+  const errorId = `${id}-error`;
+  const described = errors.length > 0 ? errorId : undefined;
+
+  const commit = (input: string | boolean) => {
+    const parsed = parseInput(spec, input);
+    if ("error" in parsed) {
+      setLocalError(parsed.error);
+      return;
+    }
+    setLocalError(null);
+    const current = value === undefined ? (spec.nullable ? null : spec.type === "boolean" ? false : "") : value;
+    if (parsed.value !== current) props.onCommit(parsed.value);
+  };
+
+  let control;
+  if (spec.type === "boolean") {
+    control = (
+      <input
+        id={id}
+        type="checkbox"
+        checked={value === true}
+        disabled={disabled}
+        aria-describedby={described}
+        onChange={(event) => commit(event.target.checked)}
+      />
+    );
+  } else if (spec.type === "select") {
+    control = (
+      <select id={id} value={displayValue(value)} disabled={disabled} aria-describedby={described} onChange={(event) => commit(event.target.value)}>
+        {value === undefined && <option value="">(default)</option>}
+        {spec.options?.map((option) => (
+          <option key={option}>{option}</option>
+        ))}
+      </select>
+    );
+  } else {
+    control = (
+      <input
+        id={id}
+        type="text"
+        inputMode={spec.type === "number" ? "numeric" : undefined}
+        value={text}
+        disabled={disabled}
+        aria-invalid={errors.length > 0}
+        aria-describedby={described}
+        onChange={(event) => setText(event.target.value)}
+        onBlur={() => commit(text)}
+        onKeyDown={(event) => {
+          if (event.key === "Enter") commit(text);
+          if (event.key === "Escape") setText(displayValue(value));
+        }}
+      />
+    );
+  }
+  return (
+    <div className={`field ${spec.type === "boolean" ? "checkbox" : ""}`}>
+      <label htmlFor={id}>{spec.label}</label>
+      {control}
+      {errors.length > 0 && (
+        <span id={errorId} className="error" role="alert">
+          {errors.join(" ")}
+        </span>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,142 @@
+"""The topology editor in a real browser: sign in, build a small network from the palette,
+connect an instance, and watch the server's findings follow an edit in the inspector."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.auth.models import User
+from playwright.sync_api import Locator, Page, expect
+
+from designer.models import Topology
+from designer.services.projects import create_project
+from designer.services.topologies import create_topology
+from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.test_canvas import outside_the_event_loop
+
+
+def node(page: Page, text: str) -> Locator:
+    return page.locator(".react-flow__node", has_text=text)
+
+
+def stored_document(topology_id: int) -> Any:
+    return outside_the_event_loop(lambda: Topology.objects.get(pk=topology_id).head.document)
+
+
+def connect(page: Page, source: Locator, target: Locator) -> None:
+    """Draw a line from `source`'s lower handle onto the body of `target`."""
+    handle = source.locator(".react-flow__handle-bottom").bounding_box()
+    box = target.bounding_box()
+    assert handle is not None
+    assert box is not None
+    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=12)
+    page.mouse.up()
+
+
+def test_build_connect_and_fix_an_overlap(app_server: str, page: Page) -> None:
+    def make() -> int:
+        owner = User.objects.create_user("lin", password="s3cret pass")
+        project = create_project("Lab", owner)
+        return create_topology(project, "Fresh", owner).pk
+
+    topology_id = outside_the_event_loop(make)
+    page.goto(f"{app_server}/app/topologies/{topology_id}/")
+    page.goto(f"{app_server}/app/login/?next=/app/topologies/{topology_id}/")
+    page.get_by_label("Username").fill("lin")
+    page.get_by_label("Password").fill("s3cret pass")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("revision 1")).to_be_visible(timeout=15_000)
+
+    # A network by keyboard, a subnet on it (the new network is selected), an instance by drag.
+    page.get_by_role("button", name="Add Self-service network").focus()
+    page.keyboard.press("Enter")
+    expect(node(page, "Self-service 1")).to_be_visible()
+    expect(page.get_by_text("revision 2")).to_be_visible()
+    page.get_by_role("button", name="Add Subnet").press("Enter")
+    expect(node(page, "Subnet 1 10.0.0.0/24")).to_be_visible()
+    expect(page.get_by_text("revision 3")).to_be_visible()
+    canvas = page.locator(".react-flow__pane")
+    page.get_by_role("button", name="Add Instance").drag_to(
+        canvas, target_position={"x": 200, "y": 120}
+    )
+    expect(node(page, "Instance 1")).to_be_visible()
+    expect(page.get_by_text("revision 4")).to_be_visible()
+
+    # A pair that means nothing is refused on the spot, and nothing is sent.
+    connect(page, node(page, "Subnet 1"), node(page, "Self-service 1"))
+    expect(page.get_by_role("alert")).to_contain_text("Nothing joins")
+    expect(page.get_by_text("revision 4")).to_be_visible()
+
+    connect(page, node(page, "Instance 1"), node(page, "Subnet 1"))
+    expect(page.get_by_text("revision 5")).to_be_visible()
+    stored = stored_document(topology_id)
+    (instance,) = stored["instances"]
+    (subnet,) = stored["subnets"]
+    (port,) = stored["ports"]
+    assert port["device"] == instance["id"]
+    assert port["fixed_ips"] == [{"subnet": subnet["id"], "ip_address": "10.0.0.10"}]
+    assert re.fullmatch(r"sub-[a-z0-9]{6}", subnet["id"])
+    page.screenshot(path=str(ARTIFACTS / "editor-connected.png"))
+
+    # A second subnet on the network, then its CIDR changed to overlap the first one.
+    node(page, "Self-service 1").click()
+    page.get_by_role("button", name="Add Subnet").press("Enter")
+    expect(node(page, "Subnet 2 10.0.1.0/24")).to_be_visible()
+    cidr = page.get_by_label("CIDR", exact=True)
+    cidr.fill("10.0.0.0/24")
+    cidr.press("Enter")
+    findings = page.get_by_role("region", name="Findings")
+    expect(findings).to_contain_text("1 errors", timeout=10_000)
+    findings.get_by_role("button", name="Findings").click()
+    expect(findings.get_by_text("subnet.overlap")).to_be_visible(timeout=10_000)
+    expect(page.locator(".element-node.finding-error")).to_have_count(2)
+    expect(page.get_by_label("Findings on this element")).to_contain_text("overlaps")
+    page.screenshot(path=str(ARTIFACTS / "editor-overlap.png"))
+
+    # A click on the finding selects both subnets; fixing one CIDR clears it.
+    findings.get_by_role("button", name=re.compile("overlaps")).click()
+    expect(page.locator(".react-flow__node.selected")).to_have_count(2)
+    page.locator(".react-flow__pane").click(position={"x": 10, "y": 10})
+    node(page, "Subnet 2").click()
+    cidr = page.get_by_label("CIDR", exact=True)
+    cidr.fill("10.0.7.0/24")
+    cidr.press("Enter")
+    expect(findings.get_by_text("subnet.overlap")).to_have_count(0, timeout=10_000)
+    expect(page.locator(".element-node.finding-error")).to_have_count(0)
+    stored = stored_document(topology_id)
+    assert sorted(s["cidr"] for s in stored["subnets"]) == ["10.0.0.0/24", "10.0.7.0/24"]
+
+    # Delete takes the network with its subnets and the port; undo brings them back.
+    node(page, "Self-service 1").click()
+    page.keyboard.press("Delete")
+    expect(node(page, "Subnet 1")).to_have_count(0)
+    expect(node(page, "Self-service 1")).to_have_count(0)
+    page.keyboard.press("Control+z")
+    expect(node(page, "Subnet 1")).to_be_visible()
+    expect(page.get_by_text("revision 10")).to_be_visible()
+    stored = stored_document(topology_id)
+    assert len(stored["subnets"]) == 2
+    assert len(stored["ports"]) == 1
+    page.keyboard.press("Control+Shift+z")
+    expect(node(page, "Subnet 1")).to_have_count(0)
+    page.screenshot(path=str(ARTIFACTS / "editor.png"))
+
+
+def test_a_viewer_sees_no_palette(app_server: str, page: Page) -> None:
+    def make() -> int:
+        owner = User.objects.create_user("owner")
+        viewer = User.objects.create_user("val", password="viewer pass")
+        project = create_project("Lab", owner)
+        project.memberships.create(user=viewer, role="viewer")
+        return create_topology(project, "Look only", owner).pk
+
+    topology_id = outside_the_event_loop(make)
+    page.goto(f"{app_server}/app/login/?next=/app/topologies/{topology_id}/")
+    page.get_by_label("Username").fill("val")
+    page.get_by_label("Password").fill("viewer pass")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("read only")).to_be_visible(timeout=15_000)
+    expect(page.get_by_role("navigation", name="Add elements")).to_have_count(0)
