@@ -109,6 +109,16 @@ def test_build_connect_and_fix_an_overlap(app_server: str, page: Page) -> None:
     stored = stored_document(topology_id)
     assert sorted(s["cidr"] for s in stored["subnets"]) == ["10.0.0.0/24", "10.0.7.0/24"]
 
+    # A value the server refuses is shown next to its field, and nothing is stored.
+    name = page.get_by_label("Name", exact=True)
+    name.fill("bad <name>")
+    name.press("Enter")
+    expect(page.locator("#field-name-error")).to_contain_text("letters, digits, spaces")
+    expect(name).to_have_value("Subnet 2")
+    expect(page.get_by_text("revision 8")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "editor-refused-name.png"))
+    page.get_by_role("button", name="Dismiss messages").click()
+
     # Delete takes the network with its subnets and the port; undo brings them back.
     node(page, "Self-service 1").click()
     page.keyboard.press("Delete")

@@ -86,10 +86,10 @@ export function toFlow(
     edge(port.id, port.device, port.network, { label: labelOf(port), ariaLabel: `port ${labelOf(port)}` });
   }
   for (const subnet of elementsOf(document, "subnets")) {
-    edge(`${subnet.id}~net`, subnet.id, subnet.network, { selectable: false });
+    edge(`${subnet.id}~net`, subnet.id, subnet.network, { selectable: false, type: "straight" });
   }
   for (const segment of elementsOf(document, "segments")) {
-    edge(`${segment.id}~net`, segment.id, segment.network, { selectable: false });
+    edge(`${segment.id}~net`, segment.id, segment.network, { selectable: false, type: "straight" });
   }
   for (const router of elementsOf(document, "routers")) {
     const gateway = router.external_gateway as { network?: string } | null | undefined;
