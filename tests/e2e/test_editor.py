@@ -12,6 +12,7 @@ from playwright.sync_api import Locator, Page, expect
 from designer.models import Topology
 from designer.services.projects import create_project
 from designer.services.topologies import create_topology
+from tests.builders import document, net, port, subnet
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_canvas import outside_the_event_loop
 
@@ -150,3 +151,77 @@ def test_a_viewer_sees_no_palette(app_server: str, page: Page) -> None:
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("read only")).to_be_visible(timeout=15_000)
     expect(page.get_by_role("navigation", name="Add elements")).to_have_count(0)
+
+
+def test_routers_gateways_and_floating_ips_from_links(app_server: str, page: Page) -> None:
+    def make() -> int:
+        owner = User.objects.create_user("ida", password="router pass")
+        project = create_project("Lab", owner)
+        return create_topology(
+            project,
+            "Routed",
+            owner,
+            document=document(
+                networks=[
+                    net("lan", name="lan"),
+                    net(
+                        "ext",
+                        "provider",
+                        name="outside",
+                        physical_network="physnet1",
+                        external=True,
+                    ),
+                ],
+                subnets=[
+                    subnet("lan4", "lan", "10.1.0.0/24", gateway_ip="10.1.0.1"),
+                    subnet("ext4", "ext", "203.0.113.0/24", gateway_ip="203.0.113.1"),
+                ],
+                instances=[{"id": "vm1", "name": "web"}],
+                ports=[port("p1", "lan", "vm1", ("lan4", "10.1.0.10"))],
+                layout={
+                    "positions": {
+                        "lan": {"x": 0, "y": 200},
+                        "lan4": {"x": 0, "y": 320},
+                        "ext": {"x": 500, "y": 200},
+                        "ext4": {"x": 500, "y": 320},
+                        "vm1": {"x": 0, "y": 0},
+                    }
+                },
+            ),
+        ).pk
+
+    topology_id = outside_the_event_loop(make)
+    page.goto(f"{app_server}/app/login/?next=/app/topologies/{topology_id}/")
+    page.get_by_label("Username").fill("ida")
+    page.get_by_label("Password").fill("router pass")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("revision 1")).to_be_visible(timeout=15_000)
+
+    canvas = page.locator(".react-flow__pane")
+    page.get_by_role("button", name="Add Router").drag_to(
+        canvas, target_position={"x": 450, "y": 60}
+    )
+    expect(node(page, "Router 1")).to_be_visible()
+    connect(page, node(page, "Router 1"), node(page, "lan4 10.1.0.0/24"))
+    expect(page.get_by_text("revision 3")).to_be_visible()
+    connect(page, node(page, "Router 1"), page.locator('.react-flow__node[data-id="lan"]'))
+    expect(page.get_by_role("alert")).to_contain_text("is not external")
+    connect(page, node(page, "Router 1"), node(page, "outside"))
+    expect(page.get_by_text("revision 4")).to_be_visible()
+    # A floating IP goes to the external network, the nearest one that fits.
+    page.get_by_role("button", name="Add Floating IP").drag_to(
+        canvas, target_position={"x": 700, "y": 60}
+    )
+    expect(node(page, "Floating IP 1")).to_be_visible()
+    connect(page, node(page, "Floating IP 1"), node(page, "web"))
+    expect(page.get_by_text("revision 6")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "editor-routed.png"))
+
+    stored = stored_document(topology_id)
+    (router,) = stored["routers"]
+    assert router["external_gateway"]["network"] == "ext"
+    interface = next(p for p in stored["ports"] if p["device"] == router["id"])
+    assert interface["fixed_ips"] == [{"subnet": "lan4", "ip_address": "10.1.0.1"}]
+    (floating,) = stored["floating_ips"]
+    assert floating["network"] == "ext"
+    assert floating["port"] == "p1"

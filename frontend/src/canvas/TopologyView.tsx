@@ -113,6 +113,8 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
   const update = (list: string, id: string, set: Record<string, unknown>): string | null => {
     if (editor === null) return null;
     const op = { op: "update", list, id, set } as Operation;
+    // A new value replaces what was said about the last one.
+    stores.documents.getState().dismissProblems();
     return guarded(() => editor.getState().perform(`edit ${Object.keys(set).join(", ")}`, [op]));
   };
 
