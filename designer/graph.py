@@ -135,14 +135,17 @@ def nearest_path(graph: nx.Graph, sources: Iterable[str], targets: Collection[st
     return []
 
 
-def articulation_parts(graph: nx.Graph, weight: Mapping[str, int]) -> dict[str, list[int]]:
+def articulation_parts(
+    graph: nx.Graph | Mapping[str, Iterable[str]], weight: Mapping[str, int]
+) -> dict[str, list[int]]:
     """For every articulation point: the total `weight` of each part its removal leaves of its
     connected part of the graph (its own weight not included).
 
     Tarjan's depth-first search with low points, summing the weights of each subtree on the way
     back, so every point and the weights of its parts come out of one linear pass.
     """
-    adjacency = dict(graph.adjacency())  # plain dicts: cheaper to walk than the views
+    # Plain dicts, cheaper to walk than networkx's views; a caller may pass them ready.
+    adjacency = dict(graph.adjacency()) if isinstance(graph, nx.Graph) else graph
     order: dict[str, int] = {}
     low: dict[str, int] = {}
     below: dict[str, int] = {}  # weight of the node's depth-first subtree

@@ -62,12 +62,15 @@ def validate(
     """Run every rule; findings come back errors first, then warnings, then information."""
     from designer.validation import rules  # noqa: F401  (registers the rules)
 
-    index = document if isinstance(document, TopologyIndex) else TopologyIndex(document)
     context = context or ValidationContext()
     findings: list[Finding] = []
     with paused_gc():
+        index = document if isinstance(document, TopologyIndex) else TopologyIndex(document)
         for registered in RULES:
             findings.extend(registered.function(index, context))
+        # Drop the index (and the graphs and tables it holds) while the collector is paused:
+        # resumed with them still alive, it would first walk every one of them.
+        del index
     findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
     return findings
 

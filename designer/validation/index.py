@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import NamedTuple
 
@@ -20,6 +20,7 @@ import networkx as nx
 from designer import graph
 from designer.spec import Document
 from designer.spec.elements import (
+    Element,
     FloatingIP,
     Instance,
     Network,
@@ -143,6 +144,16 @@ class TopologyIndex:
         self.instances: dict[str, Instance] = {i.id: i for i in document.instances}
         self.routers: dict[str, Router] = {r.id: r for r in document.routers}
         self.floating_ips: dict[str, FloatingIP] = {f.id: f for f in document.floating_ips}
+        # Where `label` looks an id up, in this order.
+        self._named: tuple[Mapping[str, Element], ...] = (
+            self.networks,
+            self.subnets,
+            self.routers,
+            self.instances,
+            self.segments,
+            self.ports,
+            self.floating_ips,
+        )
 
     # --- addresses ----------------------------------------------------------------------
 
@@ -168,9 +179,18 @@ class TopologyIndex:
 
     # --- grouping -----------------------------------------------------------------------
 
-    @cached_property
+    @property
     def ports_by_device(self) -> dict[str, list[Port]]:
+        return self._ports_of_devices[0]
+
+    @property
+    def devices_with_several_ports(self) -> set[str]:
+        return self._ports_of_devices[1]
+
+    @cached_property
+    def _ports_of_devices(self) -> tuple[dict[str, list[Port]], set[str]]:
         grouped: dict[str, list[Port]] = {}
+        several: set[str] = set()
         for port in self.document.ports:
             device = port.device
             if device is not None:
@@ -179,7 +199,13 @@ class TopologyIndex:
                     grouped[device] = [port]
                 else:
                     ports.append(port)
-        return grouped
+                    several.add(device)
+        return grouped, several
+
+    @cached_property
+    def instances_publishing(self) -> list[Instance]:
+        """The instances that publish ports, in document order."""
+        return [instance for instance in self.document.instances if instance.published_ports]
 
     @cached_property
     def ports_by_network(self) -> dict[str, list[Port]]:
@@ -257,15 +283,7 @@ class TopologyIndex:
 
     def label(self, element_id: str) -> str:
         """How a message names an element: its name if it has one, else its id."""
-        for table in (
-            self.networks,
-            self.subnets,
-            self.routers,
-            self.instances,
-            self.segments,
-            self.ports,
-            self.floating_ips,
-        ):
+        for table in self._named:
             element = table.get(element_id)
             if element is not None:
                 return f"'{element.name}'" if element.name else f"'{element_id}'"

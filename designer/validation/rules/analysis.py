@@ -114,7 +114,7 @@ def reachability(index: TopologyIndex, context: ValidationContext) -> Iterator[F
         )
     if not weight:
         return
-    for node, parts in articulation_parts(index.routed_graph, weight).items():
+    for node, parts in articulation_parts(index.routed_adjacency, weight).items():
         router = index.routers.get(node)
         if router is not None:
             if router.mode == "ha":

@@ -33,7 +33,14 @@ NO_PUBLISHING_KINDS = frozenset({"docker_host", "docker_none"})
 def exclusive_networks(index: TopologyIndex, context: ValidationContext) -> Iterator[Finding]:
     networks = index.networks
     ports_by_device = index.ports_by_device
-    for instance in index.document.instances:
+    # Only an instance with several ports, or one that publishes ports, has anything to check.
+    several = index.devices_with_several_ports
+    candidates = (
+        [i for i in index.document.instances if i.published_ports or i.id in several]
+        if several
+        else index.instances_publishing
+    )
+    for instance in candidates:
         ports = ports_by_device.get(instance.id)
         if not ports:
             continue  # Docker puts it on the default bridge
@@ -94,7 +101,7 @@ def host_port_conflicts(index: TopologyIndex, context: ValidationContext) -> Ite
     """Instances with no host pinned all land on the same default host, so they share ports."""
     # (host, protocol, host port) -> (instance, host address or None for every address)
     bound: dict[tuple[str | None, str, int], list[tuple[str, str | None]]] = defaultdict(list)
-    for instance in index.document.instances:
+    for instance in index.instances_publishing:
         for published in instance.published_ports:
             address = None
             if not _wildcard(published):

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from socket import AF_INET, AF_INET6, inet_pton
 
 from designer.spec.elements import FixedIP, Port
 from designer.validation.catalog import rule
 from designer.validation.context import ValidationContext
 from designer.validation.findings import Finding, Severity, error
-from designer.validation.index import TopologyIndex, ip_object, parse_address
+from designer.validation.index import IPV6, TopologyIndex, ip_object, parse_address
 from designer.validation.rules.addressing.common import capital, join_and, reserved_kind
 
 
@@ -134,8 +135,13 @@ def fixed_ips(index: TopologyIndex, context: ValidationContext) -> Iterator[Find
             text = fixed_ip.ip_address
             if text is None:
                 continue
-            address = parse_address(text)
-            if address is None:
+            # parse_address, inlined: the call alone costs a sixth of this loop.
+            try:
+                if ":" in text:
+                    address = IPV6 | int.from_bytes(inet_pton(AF_INET6, text))
+                else:
+                    address = int.from_bytes(inet_pton(AF_INET, text))
+            except OSError:
                 yield _invalid(index, _Holder.of(owner, position), subnet_id, text)
                 continue
             if version == 0:
