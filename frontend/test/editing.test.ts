@@ -18,9 +18,19 @@ const lab = (): TopologyDocument =>
       { id: "rp", kind: "routed_provider", name: "rp" },
     ],
     subnets: [{ id: "lan4", network: "lan", cidr: "10.0.0.0/24", gateway_ip: "10.0.0.1" }],
-    instances: [{ id: "vm1", name: "web" }, { id: "vm2", name: "db" }],
+    instances: [
+      { id: "vm1", name: "web" },
+      { id: "vm2", name: "db" },
+    ],
     routers: [{ id: "r1", name: "edge" }],
-    ports: [{ id: "p1", network: "lan", device: "vm1", fixed_ips: [{ subnet: "lan4", ip_address: "10.0.0.10" }] }],
+    ports: [
+      {
+        id: "p1",
+        network: "lan",
+        device: "vm1",
+        fixed_ips: [{ subnet: "lan4", ip_address: "10.0.0.10" }],
+      },
+    ],
     floating_ips: [{ id: "f1", network: "ext", port: "p1" }],
   }) as TopologyDocument;
 
@@ -61,7 +71,8 @@ describe("palette", () => {
       expect(outcome.id).toMatch(new RegExp(`^${item.prefix}-`));
       expect(outcome.ops.map((op) => op.op)).toEqual(["add", "move"]);
       expect(outcome.ops[0]).toMatchObject({ list: item.list, element: { id: outcome.id } });
-      if (item.list === "networks") expect(outcome.ops[0]).toMatchObject({ element: { kind: item.kind } });
+      if (item.list === "networks")
+        expect(outcome.ops[0]).toMatchObject({ element: { kind: item.kind } });
     }
     expect(new Set(PALETTE.map((item) => item.kind)).size).toBe(14);
   });
@@ -76,7 +87,9 @@ describe("palette", () => {
       gateway_ip: "10.0.1.1",
     });
     expect(after.layout?.positions?.[outcome.id]).toEqual({ x: 5, y: 5 });
-    expect(addFromPalette({}, "subnet", at)).toEqual({ refused: expect.stringMatching(/network first/) });
+    expect(addFromPalette({}, "subnet", at)).toEqual({
+      refused: expect.stringMatching(/network first/),
+    });
   });
 
   it("puts a subnet on the nearest network when none is selected", () => {
@@ -99,9 +112,15 @@ describe("links", () => {
     expect(ops(linkEdit(lab(), "lan4", "vm2"))[0]).toMatchObject({
       op: "add",
       list: "ports",
-      element: { network: "lan", device: "vm2", fixed_ips: [{ subnet: "lan4", ip_address: "10.0.0.11" }] },
+      element: {
+        network: "lan",
+        device: "vm2",
+        fixed_ips: [{ subnet: "lan4", ip_address: "10.0.0.11" }],
+      },
     });
-    expect(ops(linkEdit(lab(), "vm2", "lan"))[0]).toMatchObject({ element: { network: "lan", fixed_ips: [] } });
+    expect(ops(linkEdit(lab(), "vm2", "lan"))[0]).toMatchObject({
+      element: { network: "lan", fixed_ips: [] },
+    });
   });
 
   it("a router to a subnet takes the gateway; to an external network sets its gateway", () => {
@@ -109,7 +128,12 @@ describe("links", () => {
       element: { device: "r1", fixed_ips: [{ subnet: "lan4", ip_address: "10.0.0.1" }] },
     });
     expect(ops(linkEdit(lab(), "ext", "r1"))).toEqual([
-      { op: "update", list: "routers", id: "r1", set: { external_gateway: { network: "ext", fixed_ips: [] } } },
+      {
+        op: "update",
+        list: "routers",
+        id: "r1",
+        set: { external_gateway: { network: "ext", fixed_ips: [] } },
+      },
     ]);
   });
 
@@ -121,11 +145,19 @@ describe("links", () => {
 
   it("refuses pairs that mean nothing, saying why", () => {
     expect(linkEdit(lab(), "vm1", "vm2")).toEqual({ refused: "Two instances cannot be linked." });
-    expect(linkEdit(lab(), "r1", "lan")).toEqual({ refused: expect.stringMatching(/not external/) });
+    expect(linkEdit(lab(), "r1", "lan")).toEqual({
+      refused: expect.stringMatching(/not external/),
+    });
     expect(linkEdit(lab(), "f1", "vm2")).toEqual({ refused: expect.stringMatching(/no port yet/) });
-    expect(linkEdit(lab(), "vm1", "host")).toEqual({ refused: expect.stringMatching(/Docker host/) });
-    expect(linkEdit(lab(), "lan4", "ext")).toEqual({ refused: expect.stringMatching(/Nothing joins/) });
-    expect(linkEdit(lab(), "vm1", "r1")).toEqual({ refused: expect.stringMatching(/not a router/) });
+    expect(linkEdit(lab(), "vm1", "host")).toEqual({
+      refused: expect.stringMatching(/Docker host/),
+    });
+    expect(linkEdit(lab(), "lan4", "ext")).toEqual({
+      refused: expect.stringMatching(/Nothing joins/),
+    });
+    expect(linkEdit(lab(), "vm1", "r1")).toEqual({
+      refused: expect.stringMatching(/not a router/),
+    });
   });
 });
 
@@ -134,12 +166,18 @@ describe("removal", () => {
     const document = lab();
     document.routers = [{ id: "r1", external_gateway: { network: "ext", fixed_ips: [] } }];
     const edit = removalEdit(document, ["lan"]);
-    expect(edit.filter((op) => op.op === "remove").map((op) => "id" in op && op.id).sort()).toEqual([
-      "lan",
-      "lan4",
-      "p1",
-    ]);
-    expect(edit).toContainEqual({ op: "update", list: "floating_ips", id: "f1", set: { port: null } });
+    expect(
+      edit
+        .filter((op) => op.op === "remove")
+        .map((op) => "id" in op && op.id)
+        .sort(),
+    ).toEqual(["lan", "lan4", "p1"]);
+    expect(edit).toContainEqual({
+      op: "update",
+      list: "floating_ips",
+      id: "f1",
+      set: { port: null },
+    });
     const after = applyOperations(document, edit);
     expect(findElement(after, "vm1")).toBeDefined();
     expect(removalEdit(document, ["ext"])).toContainEqual({

@@ -1,7 +1,14 @@
 // The canvas adapter's editing actions against a simulated server: a palette drop, a link,
 // a refused link (nothing sent), a delete with dependents, each one undoable edit.
 import { describe, expect, it } from "vitest";
-import { freeSpot, onConnect, onDelete, onPaletteDrop, severities, toFlow } from "../src/canvas/adapter";
+import {
+  freeSpot,
+  onConnect,
+  onDelete,
+  onPaletteDrop,
+  severities,
+  toFlow,
+} from "../src/canvas/adapter";
 import { createUndoStore } from "../src/store/undo";
 import { createViewStore } from "../src/store/view";
 import { base, FakeServer } from "./fakeServer";
@@ -32,19 +39,41 @@ describe("editing actions", () => {
 
   it("a link makes a port; a refused one shows why and sends nothing", () => {
     const { server, view, undo, edits, document } = editor();
-    onConnect({ source: "web", target: "web", sourceHandle: null, targetHandle: null }, document(), view, undo);
-    onConnect({ source: "lan", target: "dmz", sourceHandle: null, targetHandle: null }, document(), view, undo);
+    onConnect(
+      { source: "web", target: "web", sourceHandle: null, targetHandle: null },
+      document(),
+      view,
+      undo,
+    );
+    onConnect(
+      { source: "lan", target: "dmz", sourceHandle: null, targetHandle: null },
+      document(),
+      view,
+      undo,
+    );
     expect(view.getState().notice).toBe("Two networks cannot be linked.");
     expect(edits()).toHaveLength(0);
-    onConnect({ source: "web", target: "lan", sourceHandle: null, targetHandle: null }, document(), view, undo);
+    onConnect(
+      { source: "web", target: "lan", sourceHandle: null, targetHandle: null },
+      document(),
+      view,
+      undo,
+    );
     server.settle();
     expect(view.getState().notice).toBeNull();
-    expect(server.document.ports).toEqual([expect.objectContaining({ device: "web", network: "lan" })]);
+    expect(server.document.ports).toEqual([
+      expect.objectContaining({ device: "web", network: "lan" }),
+    ]);
   });
 
   it("delete removes the selection with its ports as one edit; undo brings all back", () => {
     const { server, view, undo, edits, document } = editor();
-    onConnect({ source: "web", target: "lan", sourceHandle: null, targetHandle: null }, document(), view, undo);
+    onConnect(
+      { source: "web", target: "lan", sourceHandle: null, targetHandle: null },
+      document(),
+      view,
+      undo,
+    );
     server.settle();
     view.getState().select(["lan"]);
     onDelete(document(), view, undo);

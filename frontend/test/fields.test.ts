@@ -14,7 +14,12 @@ describe("inspector fields", () => {
   });
 
   it("turns typed text into values, refusing what cannot be a number", () => {
-    const vlan = { name: "segmentation_id", label: "VLAN id", type: "number", nullable: true } as const;
+    const vlan = {
+      name: "segmentation_id",
+      label: "VLAN id",
+      type: "number",
+      nullable: true,
+    } as const;
     expect(parseInput(vlan, " 42 ")).toEqual({ value: 42 });
     expect(parseInput(vlan, "")).toEqual({ value: null });
     expect(parseInput(vlan, "4x")).toEqual({ error: "VLAN id must be a whole number." });
@@ -22,7 +27,9 @@ describe("inspector fields", () => {
 
   it("reads the field from a server error path about the element", () => {
     expect(fieldOfPath("subnets[2].cidr", "subnets", 2)).toBe("cidr");
-    expect(fieldOfPath("subnets[2].allocation_pools[0].start", "subnets", 2)).toBe("allocation_pools");
+    expect(fieldOfPath("subnets[2].allocation_pools[0].start", "subnets", 2)).toBe(
+      "allocation_pools",
+    );
     expect(fieldOfPath("subnets[1].cidr", "subnets", 2)).toBeNull();
   });
 
@@ -32,7 +39,9 @@ describe("inspector fields", () => {
       cidr: "10.0.7.0/24",
       gateway_ip: "10.0.7.1",
     });
-    expect(withConsequences("subnets", { ...subnet, gateway_ip: "10.0.0.254" }, { cidr: "10.0.7.0/24" })).toEqual({
+    expect(
+      withConsequences("subnets", { ...subnet, gateway_ip: "10.0.0.254" }, { cidr: "10.0.7.0/24" }),
+    ).toEqual({
       cidr: "10.0.7.0/24",
     });
   });

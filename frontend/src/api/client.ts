@@ -70,7 +70,11 @@ export async function request<T>(method: string, url: string, body?: unknown): P
   if (response.status === 204) return undefined as T;
   const payload: unknown = await response.json().catch(() => null);
   if (!response.ok) {
-    const error = (payload ?? {}) as Partial<{ code: string; detail: string; errors: FieldError[] }>;
+    const error = (payload ?? {}) as Partial<{
+      code: string;
+      detail: string;
+      errors: FieldError[];
+    }>;
     throw new ApiError(
       response.status,
       error.code ?? "error",

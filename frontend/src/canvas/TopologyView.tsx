@@ -23,7 +23,16 @@ import { createDocumentStore } from "../store/document";
 import { createUndoStore } from "../store/undo";
 import { createViewStore } from "../store/view";
 import { connectTopology, type Connection } from "../sync/socket";
-import { freeSpot, onConnect, onDelete, onEdgesChange, onNodesChange, onPaletteDrop, severities, toFlow } from "./adapter";
+import {
+  freeSpot,
+  onConnect,
+  onDelete,
+  onEdgesChange,
+  onNodesChange,
+  onPaletteDrop,
+  severities,
+  toFlow,
+} from "./adapter";
 import { ElementNode } from "./ElementNode";
 
 const NODE_TYPES = { element: ElementNode };
@@ -37,7 +46,10 @@ export function TopologyView(props: { topologyId: number; share?: string }) {
 }
 
 function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName));
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || ["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName))
+  );
 }
 
 function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
@@ -78,7 +90,9 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
         return action();
       } catch (error) {
         if (!(error instanceof Error)) throw error;
-        stores.view.getState().notify(error instanceof OperationError ? error.detail : error.message);
+        stores.view
+          .getState()
+          .notify(error instanceof OperationError ? error.detail : error.message);
         return null;
       }
     },
@@ -92,8 +106,16 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
   };
   const addAtCentre = (kind: PaletteKind) => {
     const box = canvasRef.current?.getBoundingClientRect();
-    const at = box ? flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
-    add(kind, freeSpot(nodes.map((node) => node.position), at));
+    const at = box
+      ? flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 })
+      : { x: 0, y: 0 };
+    add(
+      kind,
+      freeSpot(
+        nodes.map((node) => node.position),
+        at,
+      ),
+    );
   };
   const drop = (event: DragEvent) => {
     const kind = event.dataTransfer.getData(PALETTE_MIME) as PaletteKind;
@@ -108,7 +130,14 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
     const under = point ? window.document.elementFromPoint(point.clientX, point.clientY) : null;
     const target = state.toNode?.id ?? under?.closest(".react-flow__node")?.getAttribute("data-id");
     if (!target || target === state.fromNode.id) return;
-    guarded(() => onConnect({ source: state.fromNode!.id, target, sourceHandle: null, targetHandle: null }, document, stores.view, editor));
+    guarded(() =>
+      onConnect(
+        { source: state.fromNode!.id, target, sourceHandle: null, targetHandle: null },
+        document,
+        stores.view,
+        editor,
+      ),
+    );
   };
   const update = (list: string, id: string, set: Record<string, unknown>): string | null => {
     if (editor === null) return null;
@@ -140,12 +169,17 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
   return (
     <div className="editor">
       <header className="editor-header">
-        <a href="/app/">Projects</a> · <strong>{topology?.name ?? "Loading…"}</strong> · revision {revision}
+        <a href="/app/">Projects</a> · <strong>{topology?.name ?? "Loading…"}</strong> · revision{" "}
+        {revision}
         {canEdit ? "" : " · read only"}
         {notice && (
           <div className="notice" role="alert">
             {notice}{" "}
-            <button type="button" onClick={() => stores.view.getState().notify(null)} aria-label="Dismiss">
+            <button
+              type="button"
+              onClick={() => stores.view.getState().notify(null)}
+              aria-label="Dismiss"
+            >
               ×
             </button>
           </div>
@@ -202,7 +236,10 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
             canEdit={canEdit}
             onUpdate={update}
           />
-          <FindingsPanel findings={findings} onSelect={(ids) => stores.view.getState().select(ids)} />
+          <FindingsPanel
+            findings={findings}
+            onSelect={(ids) => stores.view.getState().select(ids)}
+          />
         </aside>
       </div>
     </div>

@@ -8,14 +8,26 @@ import type { Connection, Edge, EdgeChange, Node, NodeChange } from "@xyflow/rea
 import type { Position, TopologyDocument } from "../generated/document";
 import { removalEdit } from "../model/cascade";
 import { linkEdit } from "../model/links";
-import { elementsOf, type AnyElement, type ElementListName, type Operation } from "../model/operations";
+import {
+  elementsOf,
+  type AnyElement,
+  type ElementListName,
+  type Operation,
+} from "../model/operations";
 import { addFromPalette, type Outcome, type PaletteKind } from "../model/palette";
 import type { Finding } from "../model/events";
 import type { UndoStore } from "../store/undo";
 import type { ViewStore } from "../store/view";
 
 /** The lists drawn as nodes; ports are drawn as edges from their device to their network. */
-export const NODE_LISTS = ["networks", "segments", "subnets", "routers", "instances", "floating_ips"] as const;
+export const NODE_LISTS = [
+  "networks",
+  "segments",
+  "subnets",
+  "routers",
+  "instances",
+  "floating_ips",
+] as const;
 type NodeList = (typeof NODE_LISTS)[number];
 
 export type Severity = "error" | "warning";
@@ -78,12 +90,20 @@ export function toFlow(
   const drawn = new Set(nodes.map((node) => node.id));
   const edges: Edge[] = [];
   const edge = (id: string, source: unknown, target: unknown, extra: Partial<Edge> = {}) => {
-    if (typeof source === "string" && typeof target === "string" && drawn.has(source) && drawn.has(target)) {
+    if (
+      typeof source === "string" &&
+      typeof target === "string" &&
+      drawn.has(source) &&
+      drawn.has(target)
+    ) {
       edges.push({ id, source, target, selected: selected.has(id), ...extra });
     }
   };
   for (const port of elementsOf(document, "ports")) {
-    edge(port.id, port.device, port.network, { label: labelOf(port), ariaLabel: `port ${labelOf(port)}` });
+    edge(port.id, port.device, port.network, {
+      label: labelOf(port),
+      ariaLabel: `port ${labelOf(port)}`,
+    });
   }
   for (const subnet of elementsOf(document, "subnets")) {
     edge(`${subnet.id}~net`, subnet.id, subnet.network, { selectable: false, type: "straight" });
@@ -168,7 +188,11 @@ export function onPaletteDrop(
   view: ViewStore,
   undo: UndoStore,
 ): void {
-  const outcome = addFromPalette(document, kind, { at, selection: view.getState().selection, positions });
+  const outcome = addFromPalette(document, kind, {
+    at,
+    selection: view.getState().selection,
+    positions,
+  });
   const id = perform(`add ${kind}`, outcome, view, undo);
   if (id !== null) view.getState().select([id]);
 }
@@ -179,16 +203,25 @@ export function freeSpot(taken: readonly Position[], centre: Position): Position
   const size = { width: 190, height: 70 };
   for (let k = 0; ; k += 1) {
     const column = [0, 1, -1][k % 3]!;
-    const spot = { x: centre.x - size.width / 2 + column * size.width, y: centre.y + Math.floor(k / 3) * size.height };
+    const spot = {
+      x: centre.x - size.width / 2 + column * size.width,
+      y: centre.y + Math.floor(k / 3) * size.height,
+    };
     const covered = taken.some(
-      (other) => Math.abs(other.x - spot.x) < size.width && Math.abs(other.y - spot.y) < size.height,
+      (other) =>
+        Math.abs(other.x - spot.x) < size.width && Math.abs(other.y - spot.y) < size.height,
     );
     if (!covered) return spot;
   }
 }
 
 /** A line drawn from one node to another. */
-export function onConnect(connection: Connection, document: TopologyDocument, view: ViewStore, undo: UndoStore): void {
+export function onConnect(
+  connection: Connection,
+  document: TopologyDocument,
+  view: ViewStore,
+  undo: UndoStore,
+): void {
   perform("link", linkEdit(document, connection.source, connection.target), view, undo);
 }
 

@@ -5,7 +5,14 @@ import type { TopologyDocument } from "../generated/document";
 import type { Finding } from "../model/events";
 import { elementsOf, findElement } from "../model/operations";
 import type { Problem } from "../store/document";
-import { displayValue, fieldOfPath, fieldsFor, parseInput, withConsequences, type FieldSpec } from "./fields";
+import {
+  displayValue,
+  fieldOfPath,
+  fieldsFor,
+  parseInput,
+  withConsequences,
+  type FieldSpec,
+} from "./fields";
 import { KindIcon, kindOf } from "./icons";
 
 interface Props {
@@ -25,7 +32,11 @@ export function Inspector({ document, selection, findings, problems, canEdit, on
     return (
       <section className="inspector" aria-label="Inspector">
         <h2>Inspector</h2>
-        <p className="muted">{selection.length > 1 ? `${selection.length} elements selected.` : "Select an element to see its fields."}</p>
+        <p className="muted">
+          {selection.length > 1
+            ? `${selection.length} elements selected.`
+            : "Select an element to see its fields."}
+        </p>
       </section>
     );
   }
@@ -42,7 +53,10 @@ export function Inspector({ document, selection, findings, problems, canEdit, on
         )
         .map((e) => e.message),
     );
-  const kindLabel = list === "networks" ? String(element.kind).replace("_", " ") : list.slice(0, -1).replace("_", " ");
+  const kindLabel =
+    list === "networks"
+      ? String(element.kind).replace("_", " ")
+      : list.slice(0, -1).replace("_", " ");
   return (
     <section className="inspector" aria-label="Inspector">
       <h2>
@@ -67,7 +81,11 @@ export function Inspector({ document, selection, findings, problems, canEdit, on
             disabled={!canEdit}
             serverErrors={fieldErrors(spec.name)}
             onCommit={(value) => {
-              const editId = onUpdate(list, element.id, withConsequences(list, element, { [spec.name]: value }));
+              const editId = onUpdate(
+                list,
+                element.id,
+                withConsequences(list, element, { [spec.name]: value }),
+              );
               if (editId !== null) setEdits({ ...edits, [editId]: `${element.id}.${spec.name}` });
             }}
           />
@@ -100,7 +118,8 @@ function FieldInput(props: {
       return;
     }
     setLocalError(null);
-    const current = value === undefined ? (spec.nullable ? null : spec.type === "boolean" ? false : "") : value;
+    const current =
+      value === undefined ? (spec.nullable ? null : spec.type === "boolean" ? false : "") : value;
     if (parsed.value !== current) props.onCommit(parsed.value);
   };
 
@@ -118,7 +137,13 @@ function FieldInput(props: {
     );
   } else if (spec.type === "select") {
     control = (
-      <select id={id} value={displayValue(value)} disabled={disabled} aria-describedby={described} onChange={(event) => commit(event.target.value)}>
+      <select
+        id={id}
+        value={displayValue(value)}
+        disabled={disabled}
+        aria-describedby={described}
+        onChange={(event) => commit(event.target.value)}
+      >
         {value === undefined && <option value="">(default)</option>}
         {spec.options?.map((option) => (
           <option key={option}>{option}</option>

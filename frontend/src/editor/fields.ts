@@ -17,21 +17,49 @@ export interface FieldSpec {
 const NAME: FieldSpec = { name: "name", label: "Name", type: "text" };
 const MTU: FieldSpec = { name: "mtu", label: "MTU", type: "number", nullable: true };
 const PHYSNET: FieldSpec = { name: "physical_network", label: "Physical network", type: "text" };
-const NETWORK_TYPE: FieldSpec = { name: "network_type", label: "Network type", type: "select", options: ["flat", "vlan"] };
-const VLAN: FieldSpec = { name: "segmentation_id", label: "VLAN id", type: "number", nullable: true };
+const NETWORK_TYPE: FieldSpec = {
+  name: "network_type",
+  label: "Network type",
+  type: "select",
+  options: ["flat", "vlan"],
+};
+const VLAN: FieldSpec = {
+  name: "segmentation_id",
+  label: "VLAN id",
+  type: "number",
+  nullable: true,
+};
 const EXTERNAL: FieldSpec = { name: "external", label: "External", type: "boolean" };
 const VNI: FieldSpec = { name: "vni", label: "VNI", type: "number", nullable: true };
 
 const NETWORK_FIELDS: Record<string, FieldSpec[]> = {
   provider: [PHYSNET, NETWORK_TYPE, VLAN, EXTERNAL, MTU],
   routed_provider: [EXTERNAL, MTU],
-  self_service: [VNI, { name: "tunnel_type", label: "Tunnel type", type: "select", options: ["vxlan", "gre"] }, { name: "tunnels", label: "Tunnels", type: "select", options: ["static", "dynamic"] }, MTU],
+  self_service: [
+    VNI,
+    { name: "tunnel_type", label: "Tunnel type", type: "select", options: ["vxlan", "gre"] },
+    { name: "tunnels", label: "Tunnels", type: "select", options: ["static", "dynamic"] },
+    MTU,
+  ],
   docker_bridge: [MTU],
   docker_none: [],
   docker_host: [],
-  docker_user_bridge: [{ name: "internal", label: "Internal", type: "boolean" }, { name: "dns", label: "DNS by name", type: "boolean" }, MTU],
+  docker_user_bridge: [
+    { name: "internal", label: "Internal", type: "boolean" },
+    { name: "dns", label: "DNS by name", type: "boolean" },
+    MTU,
+  ],
   docker_overlay: [VNI, { name: "attachable", label: "Attachable", type: "boolean" }, MTU],
-  docker_macvlan: [{ name: "parent", label: "Parent interface", type: "text", nullable: true }, { name: "mode", label: "Mode", type: "select", options: ["bridge", "private", "vepa", "passthru"] }, MTU],
+  docker_macvlan: [
+    { name: "parent", label: "Parent interface", type: "text", nullable: true },
+    {
+      name: "mode",
+      label: "Mode",
+      type: "select",
+      options: ["bridge", "private", "vepa", "passthru"],
+    },
+    MTU,
+  ],
 };
 
 export function fieldsFor(list: ElementListName, element: AnyElement): FieldSpec[] {
@@ -61,14 +89,20 @@ export function fieldsFor(list: ElementListName, element: AnyElement): FieldSpec
         { name: "host", label: "Host", type: "text", nullable: true },
       ];
     case "floating_ips":
-      return [NAME, { name: "floating_ip_address", label: "Address", type: "text", nullable: true }];
+      return [
+        NAME,
+        { name: "floating_ip_address", label: "Address", type: "text", nullable: true },
+      ];
     case "ports":
       return [NAME, { name: "mac_address", label: "MAC address", type: "text", nullable: true }];
   }
 }
 
 /** The value to send for what was typed, or an error message to show at once. */
-export function parseInput(spec: FieldSpec, input: string | boolean): { value: unknown } | { error: string } {
+export function parseInput(
+  spec: FieldSpec,
+  input: string | boolean,
+): { value: unknown } | { error: string } {
   if (spec.type === "boolean") return { value: Boolean(input) };
   const text = String(input).trim();
   if (text === "" && spec.nullable) return { value: null };

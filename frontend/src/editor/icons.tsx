@@ -2,7 +2,12 @@
 import type { ReactElement } from "react";
 import type { PaletteKind } from "../model/palette";
 
-const stroke = { fill: "none", stroke: "currentColor", strokeWidth: 1.6, strokeLinecap: "round" as const };
+const stroke = {
+  fill: "none",
+  stroke: "currentColor",
+  strokeWidth: 1.6,
+  strokeLinecap: "round" as const,
+};
 
 const SHAPES: Record<PaletteKind, ReactElement> = {
   provider: (

@@ -36,15 +36,26 @@ export function removalEdit(document: TopologyDocument, ids: readonly string[]):
   }
   for (const router of elementsOf(document, "routers")) {
     if (gone.has(router.id)) continue;
-    const gateway = router.external_gateway as { network: string; fixed_ips?: FixedIp[] } | null | undefined;
+    const gateway = router.external_gateway as
+      { network: string; fixed_ips?: FixedIp[] } | null | undefined;
     if (!gateway) continue;
     if (gone.has(gateway.network)) {
-      updates.push({ op: "update", list: "routers", id: router.id, set: { external_gateway: null } });
+      updates.push({
+        op: "update",
+        list: "routers",
+        id: router.id,
+        set: { external_gateway: null },
+      });
     } else {
       const fixed = gateway.fixed_ips ?? [];
       const kept = fixed.filter((f) => !gone.has(f.subnet));
       if (kept.length !== fixed.length) {
-        updates.push({ op: "update", list: "routers", id: router.id, set: { external_gateway: { ...gateway, fixed_ips: kept } } });
+        updates.push({
+          op: "update",
+          list: "routers",
+          id: router.id,
+          set: { external_gateway: { ...gateway, fixed_ips: kept } },
+        });
       }
     }
   }

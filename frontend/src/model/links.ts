@@ -16,7 +16,15 @@ interface Found {
 }
 
 /** The order pairs are read in: the first of the two in this list is the "from" end. */
-const FROM_ORDER: readonly ElementListName[] = ["floating_ips", "instances", "routers", "subnets", "segments", "networks", "ports"];
+const FROM_ORDER: readonly ElementListName[] = [
+  "floating_ips",
+  "instances",
+  "routers",
+  "subnets",
+  "segments",
+  "networks",
+  "ports",
+];
 
 export function linkEdit(document: TopologyDocument, sourceId: string, targetId: string): Outcome {
   if (sourceId === targetId) return { refused: "An element cannot be linked to itself." };
@@ -43,9 +51,12 @@ export function linkEdit(document: TopologyDocument, sourceId: string, targetId:
 function refusal(from: Found, to: Found): string {
   const what = `${describe(from)} and ${describe(to)}`;
   if (from.list === to.list) return `Two ${from.list.replace("_", " ")} cannot be linked.`;
-  if (from.list === "floating_ips") return `A floating IP links only to an instance, not ${article(to)}.`;
-  if (from.list === "instances") return `An instance connects to a network or a subnet, not ${article(to)}.`;
-  if (from.list === "routers") return `A router connects to a subnet or an external network, not ${article(to)}.`;
+  if (from.list === "floating_ips")
+    return `A floating IP links only to an instance, not ${article(to)}.`;
+  if (from.list === "instances")
+    return `An instance connects to a network or a subnet, not ${article(to)}.`;
+  if (from.list === "routers")
+    return `A router connects to a subnet or an external network, not ${article(to)}.`;
   return `Nothing joins ${what}: a subnet or segment belongs to the network it was added to.`;
 }
 
@@ -78,7 +89,8 @@ function networkOf(document: TopologyDocument, subnet: AnyElement): AnyElement {
 function addressesOn(document: TopologyDocument, subnetId: string, gateway: unknown): string[] {
   const taken: string[] = typeof gateway === "string" ? [gateway] : [];
   for (const port of elementsOf(document, "ports")) {
-    for (const fixed of (port.fixed_ips as { subnet: string; ip_address?: string | null }[] | undefined) ?? []) {
+    for (const fixed of (port.fixed_ips as
+      { subnet: string; ip_address?: string | null }[] | undefined) ?? []) {
       if (fixed.subnet === subnetId && fixed.ip_address) taken.push(fixed.ip_address);
     }
   }
@@ -97,27 +109,45 @@ function portTo(
   subnet: AnyElement | null,
 ): Outcome {
   if (SUBNETLESS_KINDS.has(String(network.kind))) {
-    return { refused: `Network "${label(network)}" is a ${String(network.kind).replace("docker_", "Docker ")} network: containers are not given ports on it.` };
+    return {
+      refused: `Network "${label(network)}" is a ${String(network.kind).replace("docker_", "Docker ")} network: containers are not given ports on it.`,
+    };
   }
   const fixedIps = [];
   if (subnet !== null) {
-    const address = freeHost(String(subnet.cidr), addressesOn(document, subnet.id, subnet.gateway_ip));
-    fixedIps.push(address === null ? { subnet: subnet.id } : { subnet: subnet.id, ip_address: address });
+    const address = freeHost(
+      String(subnet.cidr),
+      addressesOn(document, subnet.id, subnet.gateway_ip),
+    );
+    fixedIps.push(
+      address === null ? { subnet: subnet.id } : { subnet: subnet.id, ip_address: address },
+    );
   }
   return newPort(document, { network: network.id, device: instance.id, fixed_ips: fixedIps });
 }
 
-function routerInterface(document: TopologyDocument, router: AnyElement, subnet: AnyElement): Outcome {
+function routerInterface(
+  document: TopologyDocument,
+  router: AnyElement,
+  subnet: AnyElement,
+): Outcome {
   const gateway = subnet.gateway_ip;
   if (typeof gateway !== "string" || gateway === "") {
-    return { refused: `Subnet "${label(subnet)}" has no gateway IP for the router to take: set one first.` };
+    return {
+      refused: `Subnet "${label(subnet)}" has no gateway IP for the router to take: set one first.`,
+    };
   }
   const already = elementsOf(document, "ports").some(
     (port) =>
       port.device === router.id &&
-      ((port.fixed_ips as { subnet: string }[] | undefined) ?? []).some((f) => f.subnet === subnet.id),
+      ((port.fixed_ips as { subnet: string }[] | undefined) ?? []).some(
+        (f) => f.subnet === subnet.id,
+      ),
   );
-  if (already) return { refused: `Router "${label(router)}" already has an interface on subnet "${label(subnet)}".` };
+  if (already)
+    return {
+      refused: `Router "${label(router)}" already has an interface on subnet "${label(subnet)}".`,
+    };
   return newPort(document, {
     network: subnet.network,
     device: router.id,
@@ -133,14 +163,27 @@ function externalGateway(router: AnyElement, network: AnyElement): Outcome {
   }
   return {
     id: router.id,
-    ops: [{ op: "update", list: "routers", id: router.id, set: { external_gateway: { network: network.id, fixed_ips: [] } } }],
+    ops: [
+      {
+        op: "update",
+        list: "routers",
+        id: router.id,
+        set: { external_gateway: { network: network.id, fixed_ips: [] } },
+      },
+    ],
   };
 }
 
-function associate(document: TopologyDocument, floatingIp: AnyElement, instance: AnyElement): Outcome {
+function associate(
+  document: TopologyDocument,
+  floatingIp: AnyElement,
+  instance: AnyElement,
+): Outcome {
   const port = elementsOf(document, "ports").find((candidate) => candidate.device === instance.id);
   if (port === undefined) {
-    return { refused: `Instance "${label(instance)}" has no port yet: connect it to a network first.` };
+    return {
+      refused: `Instance "${label(instance)}" has no port yet: connect it to a network first.`,
+    };
   }
   return {
     id: floatingIp.id,

@@ -45,7 +45,12 @@ export const PALETTE: readonly PaletteItem[] = [
   { kind: "docker_bridge", label: "Docker bridge network", list: "networks", prefix: "net" },
   { kind: "docker_none", label: "Docker none network", list: "networks", prefix: "net" },
   { kind: "docker_host", label: "Docker host network", list: "networks", prefix: "net" },
-  { kind: "docker_user_bridge", label: "Docker user-defined bridge", list: "networks", prefix: "net" },
+  {
+    kind: "docker_user_bridge",
+    label: "Docker user-defined bridge",
+    list: "networks",
+    prefix: "net",
+  },
   { kind: "docker_overlay", label: "Docker overlay network", list: "networks", prefix: "net" },
   { kind: "docker_macvlan", label: "Docker macvlan network", list: "networks", prefix: "net" },
   { kind: "segment", label: "Segment", list: "segments", prefix: "seg" },
@@ -89,12 +94,27 @@ export function addFromPalette(
   if (item.list === "networks") {
     element = { id, name, kind, ...(NETWORK_DEFAULTS[kind] ?? {}) };
   } else if (kind === "subnet") {
-    const network = parentFor(document, placement, (e) => isNetwork(e) && !SUBNETLESS_KINDS.has(String(e.kind)));
+    const network = parentFor(
+      document,
+      placement,
+      (e) => isNetwork(e) && !SUBNETLESS_KINDS.has(String(e.kind)),
+    );
     if (network === undefined) return { refused: "Add a network first: a subnet belongs to one." };
     const cidr = freeCidr(elementsOf(document, "subnets").map((s) => String(s.cidr)));
-    element = { id, name, network: network.id, cidr, gateway_ip: firstHost(cidr), enable_dhcp: true };
+    element = {
+      id,
+      name,
+      network: network.id,
+      cidr,
+      gateway_ip: firstHost(cidr),
+      enable_dhcp: true,
+    };
   } else if (kind === "segment") {
-    const network = parentFor(document, placement, (e) => isNetwork(e) && e.kind === "routed_provider");
+    const network = parentFor(
+      document,
+      placement,
+      (e) => isNetwork(e) && e.kind === "routed_provider",
+    );
     if (network === undefined) {
       return { refused: "Add a routed provider network first: a segment belongs to one." };
     }
@@ -114,13 +134,19 @@ export function addFromPalette(
     id,
     ops: [
       { op: "add", list: item.list, element },
-      { op: "move", positions: { [id]: { x: Math.round(placement.at.x), y: Math.round(placement.at.y) } } },
+      {
+        op: "move",
+        positions: { [id]: { x: Math.round(placement.at.x), y: Math.round(placement.at.y) } },
+      },
     ],
   };
 }
 
 function isNetwork(element: AnyElement): boolean {
-  return typeof element.kind === "string" && PALETTE.some((p) => p.list === "networks" && p.kind === element.kind);
+  return (
+    typeof element.kind === "string" &&
+    PALETTE.some((p) => p.list === "networks" && p.kind === element.kind)
+  );
 }
 
 /** The selected element that fits, else the one drawn nearest to the drop. */

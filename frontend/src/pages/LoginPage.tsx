@@ -33,7 +33,11 @@ export function LoginPage({ next }: { next: string }) {
   return (
     <main className="page narrow">
       <h1>Sign in to Netloom</h1>
-      <form onSubmit={submit} noValidate aria-describedby={general.length ? "login-error" : undefined}>
+      <form
+        onSubmit={submit}
+        noValidate
+        aria-describedby={general.length ? "login-error" : undefined}
+      >
         {general.length > 0 && (
           <p id="login-error" className="error" role="alert">
             {general.join(" ")}

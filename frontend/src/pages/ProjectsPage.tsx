@@ -21,7 +21,10 @@ export function ProjectsPage() {
         if (who.kind !== "user") throw new ApiError(401, "not_authenticated", "", []);
         const projects = await api.projects();
         const loaded = await Promise.all(
-          projects.map(async (project) => ({ project, topologies: await api.topologies(project.id) })),
+          projects.map(async (project) => ({
+            project,
+            topologies: await api.topologies(project.id),
+          })),
         );
         if (live) {
           setMe(who);
