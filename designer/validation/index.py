@@ -2,9 +2,9 @@
 device, network and subnet. Every rule reads the document through it, so the work of parsing
 addresses and grouping elements is done once per validation, not once per rule.
 
-Addresses are held as integers with their IP version: comparing and sorting integers is what
-keeps the address rules fast on documents of tens of thousands of elements. The `ipaddress`
-objects a message prints are built only for the findings that print them.
+Addresses are held as plain integers (see IPV6): comparing and sorting integers is what keeps
+the address rules fast on documents of tens of thousands of elements. The `ipaddress` objects
+a message prints are built only for the findings that print them.
 """
 
 from __future__ import annotations
@@ -121,12 +121,6 @@ def parse_cidr_range(text: str) -> CidrRange | None:
     return CidrRange(version, first, first | host, prefixlen, value != first)
 
 
-def parse_cidr(text: str) -> IPNetwork | None:
-    """The network a CIDR names, as an ipaddress object, or None (see `parse_cidr_range`)."""
-    cidr = parse_cidr_range(text)
-    return None if cidr is None else cidr.network()
-
-
 class Interface(NamedTuple):
     """One fixed IP of a router's port: the router's interface on a subnet."""
 
@@ -189,6 +183,7 @@ class TopologyIndex:
 
     @cached_property
     def _ports_of_devices(self) -> tuple[dict[str, list[Port]], set[str]]:
+        """Ports by device, and the devices with more than one, in one pass over the ports."""
         grouped: dict[str, list[Port]] = {}
         several: set[str] = set()
         for port in self.document.ports:
@@ -260,7 +255,7 @@ class TopologyIndex:
     @cached_property
     def routed_adjacency(self) -> dict[str, dict[str, dict[str, object]]]:
         """The routed graph's neighbours of each node, as plain dicts: searches that visit every
-        node walk these several times faster than networkx's views."""
+        node walk these faster than networkx's views, which wrap every access."""
         return dict(self.routed_graph.adjacency())
 
     @cached_property

@@ -122,7 +122,11 @@ def fixed_ips(index: TopologyIndex, context: ValidationContext) -> Iterator[Find
     twice: set[tuple[str, int]] = set()
     for owner in owners:
         on_network = owner.network
-        for position, fixed_ip in enumerate(owner.fixed_ips):
+        # A count, not enumerate(): most ports have one fixed IP, and an enumerate object
+        # per port costs more than counting.
+        position = -1
+        for fixed_ip in owner.fixed_ips:
+            position += 1
             subnet_id = fixed_ip.subnet
             known = facts.get(subnet_id)
             if known is None:
