@@ -133,6 +133,10 @@ def test_build_connect_and_fix_an_overlap(app_server: str, page: Page) -> None:
     assert len(stored["ports"]) == 1
     page.keyboard.press("Control+Shift+z")
     expect(node(page, "Subnet 1")).to_have_count(0)
+    page.get_by_role("button", name="Undo").click()
+    expect(node(page, "Subnet 1")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator(".react-flow__node.selected")).to_have_count(0)
     page.screenshot(path=str(ARTIFACTS / "editor.png"))
 
 

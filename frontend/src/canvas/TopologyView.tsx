@@ -15,6 +15,7 @@ import { useStore } from "zustand";
 import { FindingsPanel } from "../editor/FindingsPanel";
 import { Inspector } from "../editor/Inspector";
 import { Palette, PALETTE_MIME } from "../editor/Palette";
+import { UndoButtons } from "../editor/UndoButtons";
 import "../editor/editor.css";
 import type { Operation } from "../model/operations";
 import { OperationError } from "../model/operations";
@@ -157,6 +158,9 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
       } else if (ctrl && event.key.toLowerCase() === "z") {
         event.preventDefault();
         guarded(() => (event.shiftKey ? editor.getState().redo() : editor.getState().undo()));
+      } else if (event.key === "Escape") {
+        stores.view.getState().select([]);
+        stores.view.getState().notify(null);
       } else if (ctrl && event.key.toLowerCase() === "y") {
         event.preventDefault();
         guarded(() => editor.getState().redo());
@@ -172,6 +176,7 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
         <a href="/app/">Projects</a> · <strong>{topology?.name ?? "Loading…"}</strong> · revision{" "}
         {revision}
         {canEdit ? "" : " · read only"}
+        {editor && <UndoButtons undo={editor} />}
         {notice && (
           <div className="notice" role="alert">
             {notice}{" "}
