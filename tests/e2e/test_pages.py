@@ -25,6 +25,9 @@ def test_sign_in_see_projects_open_a_topology_and_sign_out(app_server: str, page
 
     page.goto(f"{app_server}/")
     expect(page).to_have_url(re.compile(r"/app/login/"), timeout=10_000)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#username-error")).to_be_visible()
+    expect(page.get_by_label("Username")).to_have_attribute("aria-invalid", "true")
     page.get_by_label("Username").fill("grace")
     page.get_by_label("Password").fill("wrong")
     page.get_by_role("button", name="Sign in").click()
