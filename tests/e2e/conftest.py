@@ -23,10 +23,6 @@ from django.conf import settings
 from django.db import connection
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-# Playwright's sync API keeps an event loop running in the test's thread, which Django takes
-# for an async context; the tests' own database calls are plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(settings.VAR_DIR) / "test-artifacts"
@@ -109,13 +105,19 @@ def app_server(transactional_db: None, static_files: None) -> Iterator[str]:
         connection.close()
 
 
-@pytest.fixture(scope="session")
+# Playwright's sync API keeps an event loop running in the test's thread while it is started.
+# It is started per module, so the loop is gone before the asynchronous tests of other folders
+# run; and while it runs, Django must not take the tests' plain synchronous database calls for
+# calls from async code.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as driver:
+            yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
