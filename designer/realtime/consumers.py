@@ -361,12 +361,6 @@ class TopologyConsumer(AsyncWebsocketConsumer):
         return None if missed is None else [broadcast.revision_event(r) for r in missed]
 
     @database_sync_to_async
-    def _head_number(self) -> int:
-        return int(
-            Topology.objects.filter(pk=self.topology.pk).values_list("head__number", flat=True)[0]
-        )
-
-    @database_sync_to_async
     def _head(self, with_findings: bool = True) -> tuple[int, dict[str, Any], list[Any]]:
         topology = Topology.objects.select_related("head").get(pk=self.topology.pk)
         head = topology.head

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import F
 
 from designer.models import Host, Project, Quota, Revision, Topology, VlanPolicy
-from designer.spec import Document, parse_document
+from designer.spec import Document
 from designer.validation import DEFAULT_QUOTAS, Finding, ValidationContext, validate
 
 
@@ -43,16 +43,17 @@ def context_for(
     )
 
 
+def _judged(author: Any) -> bool:
+    """Whether the ownership rules judge `author`'s change, and so need the revision it was
+    made on: they are skipped without an author, and an admin may add anything."""
+    return author is not None and not author.is_staff
+
+
 def validate_revision(revision: Revision) -> list[Finding]:
     """Findings for a stored revision, judged as its author made it on its parent."""
     topology = revision.topology
-    author = revision.author
-    # The parent is read only when the ownership rules need it: for an author who is not an
-    # admin (without an author they are skipped, and an admin may add anything).
-    judged = author is not None and not author.is_staff
-    base = (
-        parse_document(revision.parent.document) if judged and revision.parent is not None else None
-    )
+    parent = revision.parent if _judged(revision.author) else None
+    base = parent.parsed() if parent is not None else None
     context = context_for(topology.project, topology=topology, author=revision.author, base=base)
     return validate(revision.parsed(), context)
 
@@ -61,8 +62,7 @@ def validate_draft(
     project: Project, document: Document, *, topology: Topology | None, author: Any
 ) -> list[Finding]:
     """Findings for a posted document, judged as `author` saving it on the topology's head."""
-    base = None
-    if topology is not None and topology.head is not None:
-        base = parse_document(topology.head.document)
+    head = topology.head if topology is not None and _judged(author) else None
+    base = head.parsed() if head is not None else None
     context = context_for(project, topology=topology, author=author, base=base)
     return validate(document, context)
