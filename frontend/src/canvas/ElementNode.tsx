@@ -1,21 +1,61 @@
-// How one element looks on the canvas: its kind's icon and its label, with handles to draw
-// links from and to. A finding on it shows as a red (error) or amber (warning) outline.
+// How one element looks on the canvas: its kind's icon, its label and its addresses badge,
+// with handles to draw links from and to. A finding on it shows as a red (error) or amber
+// (warning) outline; another person's selection as an outline in their colour.
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
-import { KindIcon, kindOf } from "../editor/icons";
-import type { ElementNodeData } from "./adapter";
+import { memo } from "react";
+import { HostIcon, KindIcon, kindOf } from "../editor/icons";
+import type { ElementNodeData, HostNodeData } from "./adapter";
 
-export function ElementNode({ data }: NodeProps<Node<ElementNodeData>>) {
+const BADGE_LINES = 3;
+
+function describe(kind: string, data: ElementNodeData): string {
+  const words = [`${kind.replace(/_/g, " ")} ${data.label}`];
+  if (data.badge.length > 0) words.push(data.badge.join(", "));
+  if (data.severity) words.push(`(${data.severity})`);
+  if (data.presence.length > 0)
+    words.push(`selected by ${data.presence.map((p) => p.name).join(", ")}`);
+  return words.join(" ");
+}
+
+export const ElementNode = memo(function ElementNode({ data }: NodeProps<Node<ElementNodeData>>) {
   const kind = kindOf(data.list, data.element);
+  const mark = data.presence[0];
+  const shown = data.badge.slice(0, BADGE_LINES);
   return (
     <div
       className={`element-node ${data.severity ? `finding-${data.severity}` : ""}`}
       data-kind={kind}
-      aria-label={`${kind.replace(/_/g, " ")} ${data.label}${data.severity ? ` (${data.severity})` : ""}`}
+      aria-label={describe(kind, data)}
+      style={mark ? { boxShadow: `0 0 0 3px ${mark.color}` } : undefined}
     >
       <Handle type="target" position={Position.Top} />
       <KindIcon kind={kind} size={18} />
-      <span>{data.label}</span>
+      <span className="element-text">
+        <span>{data.label}</span>
+        {shown.length > 0 && (
+          <span className="badge" data-testid="address-badge">
+            {shown.join(" · ")}
+            {data.badge.length > BADGE_LINES && ` +${data.badge.length - BADGE_LINES}`}
+          </span>
+        )}
+      </span>
+      {mark && (
+        <span className="presence-tag" style={{ background: mark.color }}>
+          {data.presence.map((p) => p.name).join(", ")}
+        </span>
+      )}
       <Handle type="source" position={Position.Bottom} />
     </div>
   );
-}
+});
+
+/** A host's box: instances dropped into it are pinned to the host. */
+export const HostNode = memo(function HostNode({ data }: NodeProps<Node<HostNodeData>>) {
+  return (
+    <div className={`host-box${data.dropTarget ? " drop-target" : ""}`} data-host={data.name}>
+      <span className="host-name">
+        <HostIcon /> {data.name}
+      </span>
+    </div>
+  );
+});

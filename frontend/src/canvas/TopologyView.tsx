@@ -4,19 +4,24 @@ import {
   Background,
   ConnectionMode,
   Controls,
+  MiniMap,
   ReactFlow,
   ReactFlowProvider,
+  useNodesInitialized,
   useReactFlow,
   type FinalConnectionState,
+  type Node,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { useStore } from "zustand";
+import { hostRegistry } from "../api/hosts";
 import { FindingsPanel } from "../editor/FindingsPanel";
 import { Inspector } from "../editor/Inspector";
 import { Palette, PALETTE_MIME } from "../editor/Palette";
 import { UndoButtons } from "../editor/UndoButtons";
 import "../editor/editor.css";
+import { addressBadges } from "../model/badges";
 import type { Operation } from "../model/operations";
 import { OperationError } from "../model/operations";
 import type { PaletteKind } from "../model/palette";
@@ -31,12 +36,15 @@ import {
   onEdgesChange,
   onNodesChange,
   onPaletteDrop,
+  presenceMarks,
+  reuseNodes,
   severities,
   toFlow,
 } from "./adapter";
-import { ElementNode } from "./ElementNode";
+import { ElementNode, HostNode } from "./ElementNode";
+import { hostNames, isHostKey } from "./hosts";
 
-const NODE_TYPES = { element: ElementNode };
+const NODE_TYPES = { element: ElementNode, host: HostNode };
 
 export function TopologyView(props: { topologyId: number; share?: string }) {
   return (
@@ -77,11 +85,48 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
   const dragging = useStore(stores.view, (s) => s.dragging);
   const selection = useStore(stores.view, (s) => s.selection);
   const notice = useStore(stores.view, (s) => s.notice);
+  const presence = useStore(stores.documents, (s) => s.presence);
+  const clientId = useStore(stores.documents, (s) => s.clientId);
+  const [registry, setRegistry] = useState<string[]>([]);
+  const [showMinimap, setShowMinimap] = useState(true);
+  useEffect(() => {
+    // Share-link visitors cannot read the registry: they see the hosts the design names.
+    if (share) return;
+    let live = true;
+    hostRegistry()
+      .then((hosts) => live && setRegistry(hosts.map((host) => host.name)))
+      .catch(() => live && setRegistry([]));
+    return () => {
+      live = false;
+    };
+  }, [share]);
+  const hosts = useMemo(() => hostNames(document, registry), [document, registry]);
+  const badges = useMemo(() => addressBadges(document), [document]);
+  const marks = useMemo(() => presenceMarks(presence, clientId), [presence, clientId]);
+  const others = presence.filter((client) => client.client_id !== clientId);
   const worst = useMemo(() => severities(findings), [findings]);
-  const { nodes, edges } = useMemo(
-    () => toFlow(document, dragging, selection, worst),
-    [document, dragging, selection, worst],
-  );
+  const sizes = useStore(stores.view, (s) => s.sizes);
+  const drawn = useRef<Node[]>([]);
+  const { nodes, edges } = useMemo(() => {
+    const flow = toFlow(document, dragging, selection, worst, {
+      badges,
+      hosts,
+      presence: marks,
+      sizes,
+    });
+    return { nodes: (drawn.current = reuseNodes(drawn.current, flow.nodes)), edges: flow.edges };
+  }, [document, dragging, selection, worst, badges, hosts, marks, sizes]);
+  // Fit the topology into view once its first document has arrived and been drawn.
+  const fitted = useRef(false);
+  const measured = useNodesInitialized();
+  useEffect(() => {
+    if (fitted.current || !measured || nodes.length === 0) return;
+    fitted.current = true;
+    void flow.fitView({ maxZoom: 1 });
+  }, [measured, nodes.length, flow]);
+  useEffect(() => {
+    connection?.sync.select(selection.filter((id) => !isHostKey(id)));
+  }, [connection, selection]);
   const editor = canEdit ? undo : null;
 
   /** Run an edit, turning a local refusal into a notice rather than an exception. */
@@ -176,6 +221,15 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
         <a href="/app/">Projects</a> · <strong>{topology?.name ?? "Loading…"}</strong> · revision{" "}
         {revision}
         {canEdit ? "" : " · read only"}
+        {others.length > 0 && (
+          <ul className="presence-list" aria-label="Also here">
+            {others.map((client) => (
+              <li key={client.client_id} style={{ background: client.color }}>
+                {client.user?.name ?? "guest"}
+              </li>
+            ))}
+          </ul>
+        )}
         {editor && <UndoButtons undo={editor} />}
         {notice && (
           <div className="notice" role="alert">
@@ -222,7 +276,9 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
             nodesConnectable={canEdit}
             connectionMode={ConnectionMode.Loose}
             deleteKeyCode={null}
-            onNodesChange={(changes) => onNodesChange(changes, stores.view, editor)}
+            onNodesChange={(changes) =>
+              onNodesChange(changes, stores.view, editor, { document, hosts })
+            }
             onEdgesChange={(changes) => onEdgesChange(changes, stores.view)}
             onConnectEnd={connectEnd}
             fitView
@@ -230,6 +286,7 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
           >
             <Background />
             <Controls />
+            {showMinimap && <MiniMap pannable zoomable ariaLabel="Minimap" />}
           </ReactFlow>
         </div>
         <aside className="side">

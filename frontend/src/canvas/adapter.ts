@@ -15,9 +15,11 @@ import {
   type Operation,
 } from "../model/operations";
 import { addFromPalette, type Outcome, type PaletteKind } from "../model/palette";
-import type { Finding } from "../model/events";
+import type { Badges } from "../model/badges";
+import type { Finding, PresenceClient } from "../model/events";
+import { centreOf, hostAt, hostBoxes, hostKey, isHostKey, type HostBox } from "./hosts";
 import type { UndoStore } from "../store/undo";
-import type { ViewStore } from "../store/view";
+import type { Size, ViewStore } from "../store/view";
 
 /** The lists drawn as nodes; ports are drawn as edges from their device to their network. */
 export const NODE_LISTS = [
@@ -32,12 +34,56 @@ type NodeList = (typeof NODE_LISTS)[number];
 
 export type Severity = "error" | "warning";
 
+/** Another person here, shown around the elements they have selected. */
+export interface PresenceMark {
+  name: string;
+  color: string;
+}
+
 export interface ElementNodeData extends Record<string, unknown> {
   list: NodeList;
   label: string;
   element: AnyElement;
   severity: Severity | null;
+  /** The element's addresses (fixed and floating IPs, gateway, VLAN or VNI). */
+  badge: readonly string[];
+  /** Who else has it selected. */
+  presence: readonly PresenceMark[];
 }
+
+export interface HostNodeData extends Record<string, unknown> {
+  name: string;
+  members: number;
+  /** An instance being dragged would be pinned here if dropped now. */
+  dropTarget: boolean;
+}
+
+/** What the canvas shows beside the document: computed once per change, not per frame. */
+export interface FlowContext {
+  badges?: Badges;
+  /** The hosts drawn as boxes (see hosts.ts). */
+  hosts?: readonly string[];
+  presence?: Readonly<Record<string, readonly PresenceMark[]>>;
+  /** Node sizes as measured by the browser (React Flow forgets them on a new node object). */
+  sizes?: Readonly<Record<string, Size>>;
+}
+
+/** The other people's selections, by element: the outline each element gets. */
+export function presenceMarks(
+  clients: readonly PresenceClient[],
+  self: string | null,
+): Record<string, PresenceMark[]> {
+  const marks: Record<string, PresenceMark[]> = {};
+  for (const client of clients) {
+    if (client.client_id === self) continue;
+    const mark = { name: client.user?.name ?? "guest", color: client.color };
+    for (const id of client.selection) (marks[id] ??= []).push(mark);
+  }
+  return marks;
+}
+
+const NO_LINES: readonly string[] = [];
+const NO_MARKS: readonly PresenceMark[] = [];
 
 const GRID = { columnWidth: 220, rowHeight: 120 };
 const COLUMN: Record<NodeList, number> = {
@@ -66,10 +112,12 @@ export function toFlow(
   dragging: Record<string, Position>,
   selection: readonly string[],
   worst: Record<string, Severity> = {},
-): { nodes: Node<ElementNodeData>[]; edges: Edge[] } {
+  context: FlowContext = {},
+): { nodes: Node[]; edges: Edge[] } {
   const positions = document.layout?.positions ?? {};
+  const positionOf = (id: string) => dragging[id] ?? positions[id];
   const selected = new Set(selection);
-  const nodes: Node<ElementNodeData>[] = [];
+  const nodes: Node[] = hostNodes(document, dragging, positionOf, context.hosts ?? []);
   const rows: Partial<Record<number, number>> = {};
   for (const list of NODE_LISTS) {
     for (const element of elementsOf(document, list)) {
@@ -77,13 +125,22 @@ export function toFlow(
       const row = rows[COLUMN[list]] ?? 0;
       rows[COLUMN[list]] = row + 1;
       const fallback = { x: COLUMN[list] * GRID.columnWidth, y: row * GRID.rowHeight };
+      const data: ElementNodeData = {
+        list,
+        label: labelOf(element),
+        element,
+        severity: worst[element.id] ?? null,
+        badge: context.badges?.[element.id] ?? NO_LINES,
+        presence: context.presence?.[element.id] ?? NO_MARKS,
+      };
       nodes.push({
         id: element.id,
         type: "element",
-        position: dragging[element.id] ?? positions[element.id] ?? fallback,
+        position: positionOf(element.id) ?? fallback,
+        measured: context.sizes?.[element.id],
         selected: selected.has(element.id),
         className: worst[element.id] ? `finding-${worst[element.id]}` : undefined,
-        data: { list, label: labelOf(element), element, severity: worst[element.id] ?? null },
+        data,
       });
     }
   }
@@ -99,7 +156,9 @@ export function toFlow(
       edges.push({ id, source, target, selected: selected.has(id), ...extra });
     }
   };
+  const deviceOfPort = new Map<string, unknown>();
   for (const port of elementsOf(document, "ports")) {
+    deviceOfPort.set(port.id, port.device);
     edge(port.id, port.device, port.network, {
       label: labelOf(port),
       ariaLabel: `port ${labelOf(port)}`,
@@ -116,10 +175,42 @@ export function toFlow(
     edge(`${router.id}~gw`, router.id, gateway?.network, { selectable: false, label: "gateway" });
   }
   for (const fip of elementsOf(document, "floating_ips")) {
-    const port = elementsOf(document, "ports").find((candidate) => candidate.id === fip.port);
-    edge(`${fip.id}~port`, fip.id, port?.device, { selectable: false, animated: true });
+    const device = typeof fip.port === "string" ? deviceOfPort.get(fip.port) : undefined;
+    edge(`${fip.id}~port`, fip.id, device, { selectable: false, animated: true });
   }
   return { nodes, edges };
+}
+
+/** The host boxes, drawn first so they sit under the elements. While instances are dragged,
+ * the box they would be pinned to if dropped now is marked. */
+function hostNodes(
+  document: TopologyDocument,
+  dragging: Record<string, Position>,
+  positionOf: (id: string) => Position | undefined,
+  names: readonly string[],
+): Node<HostNodeData>[] {
+  if (names.length === 0) return [];
+  const boxes = hostBoxes(document, names, positionOf);
+  let target: string | null = null;
+  const moved = Object.keys(dragging).filter((id) => !isHostKey(id));
+  const first = moved[0];
+  if (first !== undefined && elementsOf(document, "instances").some((i) => i.id === first)) {
+    const resting = hostBoxes(document, names, positionOf, new Set(moved));
+    target = hostAt(resting, centreOf(dragging[first]!))?.name ?? null;
+  }
+  return boxes.map((box) => ({
+    id: box.key,
+    type: "host",
+    position: { x: box.x, y: box.y },
+    width: box.width,
+    height: box.height,
+    measured: { width: box.width, height: box.height },
+    style: { width: box.width, height: box.height },
+    zIndex: -1,
+    selectable: false,
+    ariaLabel: `host ${box.name}, ${box.members.length} pinned`,
+    data: { name: box.name, members: box.members.length, dropTarget: box.name === target },
+  }));
 }
 
 function labelOf(element: AnyElement): string {
@@ -127,18 +218,68 @@ function labelOf(element: AnyElement): string {
   return typeof element.cidr === "string" ? `${name} ${element.cidr}` : name;
 }
 
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a === b || (a.length === b.length && a.every((item, i) => item === b[i]));
+}
+
+function sameNode(a: Node, b: Node): boolean {
+  if (
+    a.type !== b.type ||
+    a.selected !== b.selected ||
+    a.className !== b.className ||
+    a.position.x !== b.position.x ||
+    a.position.y !== b.position.y ||
+    a.measured?.width !== b.measured?.width ||
+    a.measured?.height !== b.measured?.height ||
+    a.width !== b.width ||
+    a.height !== b.height
+  ) {
+    return false;
+  }
+  const [x, y] = [a.data, b.data];
+  return Object.keys(x).every((key) => {
+    const [u, v] = [x[key], y[key]];
+    return u === v || (Array.isArray(u) && Array.isArray(v) && sameList(u, v));
+  });
+}
+
+/** `next`, with every node that draws the same as before replaced by the earlier object:
+ * React Flow then skips it, which keeps a large canvas smooth while one element changes. */
+export function reuseNodes(previous: readonly Node[], next: Node[]): Node[] {
+  if (previous.length === 0) return next;
+  const byId = new Map(previous.map((node) => [node.id, node]));
+  return next.map((node) => {
+    const earlier = byId.get(node.id);
+    return earlier !== undefined && sameNode(earlier, node) ? earlier : node;
+  });
+}
+
+/** What a finished drag is judged against: the document as it was, and the host boxes. */
+export interface DragContext {
+  document: TopologyDocument;
+  hosts: readonly string[];
+}
+
 /** React Flow's node changes, as store actions: drags into the view state until they end,
- * then one undoable move; selection into the view state. */
+ * then one undoable edit; selection into the view state. A dragged host box carries its
+ * instances along; an instance dropped into a host box is pinned to that host. */
 export function onNodesChange(
   changes: readonly NodeChange[],
   view: ViewStore,
   undo: UndoStore | null,
+  context: DragContext = { document: {}, hosts: [] },
 ): void {
   let dragEnded = false;
   let selection: Set<string> | null = null;
+  const sizes: Record<string, Size> = {};
   for (const change of changes) {
-    if (change.type === "position") {
-      if (change.position) view.getState().dragTo(change.id, change.position);
+    if (change.type === "dimensions") {
+      if (change.dimensions && !isHostKey(change.id)) sizes[change.id] = change.dimensions;
+    } else if (change.type === "position") {
+      if (change.position) {
+        view.getState().dragTo(change.id, change.position);
+        if (isHostKey(change.id)) carryMembers(change.id, change.position, view, context);
+      }
       if (change.dragging === false) dragEnded = true;
     } else if (change.type === "select") {
       selection ??= new Set(view.getState().selection);
@@ -146,13 +287,65 @@ export function onNodesChange(
       else selection.delete(change.id);
     }
   }
+  if (Object.keys(sizes).length > 0) view.getState().measure(sizes);
   if (selection !== null) view.getState().select([...selection]);
   if (dragEnded) {
     const positions = view.getState().endDrag();
     if (undo !== null && Object.keys(positions).length > 0) {
-      undo.getState().perform("move", [{ op: "move", positions }]);
+      const { label, ops } = dropEdit(positions, context);
+      undo.getState().perform(label, ops);
     }
   }
+}
+
+function restingBoxes(context: DragContext, excluding?: ReadonlySet<string>): HostBox[] {
+  const positions = context.document.layout?.positions ?? {};
+  return hostBoxes(context.document, context.hosts, (id) => positions[id], excluding);
+}
+
+/** A host box moved to `to`: its instances move by as much. */
+function carryMembers(key: string, to: Position, view: ViewStore, context: DragContext): void {
+  const box = restingBoxes(context).find((candidate) => candidate.key === key);
+  if (box === undefined) return;
+  const positions = context.document.layout?.positions ?? {};
+  for (const id of box.members) {
+    const from = positions[id];
+    if (from) view.getState().dragTo(id, { x: from.x + to.x - box.x, y: from.y + to.y - box.y });
+  }
+}
+
+/** The edit a finished drag makes: the move, and for instances dropped into another host's
+ * box (or out of every box), the change of host. */
+function dropEdit(
+  positions: Record<string, Position>,
+  context: DragContext,
+): { label: string; ops: Operation[] } {
+  const moved = Object.keys(positions);
+  const instances = new Map(elementsOf(context.document, "instances").map((i) => [i.id, i]));
+  if (context.hosts.length === 0 || moved.some(isHostKey)) {
+    return { label: "move", ops: [{ op: "move", positions }] };
+  }
+  const before = restingBoxes(context);
+  const others = restingBoxes(context, new Set(moved));
+  const ops: Operation[] = [];
+  const stored = context.document.layout?.positions ?? {};
+  const corners: Record<string, Position> = {};
+  for (const id of moved) {
+    const instance = instances.get(id);
+    if (instance === undefined) continue;
+    const centre = centreOf(positions[id]!);
+    const current = typeof instance.host === "string" ? instance.host : null;
+    const into = hostAt(others, centre);
+    const stays = before.some((box) => box.name === current && hostAt([box], centre) !== null);
+    const host = into?.name ?? (stays ? current : null);
+    if (host === current) continue;
+    ops.push({ op: "update", list: "instances", id, set: { host } });
+    // The box keeps its place once something is pinned to it.
+    if (into && !stored[hostKey(into.name)]) corners[into.key] = { x: into.x, y: into.y };
+  }
+  const move: Operation = { op: "move", positions: { ...corners, ...positions } };
+  if (ops.length === 0) return { label: "move", ops: [move] };
+  return { label: ops.length === 1 ? "pin to host" : "pin to hosts", ops: [move, ...ops] };
 }
 
 /** Edge selection (ports) joins the node selection. */

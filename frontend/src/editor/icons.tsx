@@ -117,3 +117,16 @@ export function kindOf(list: string, element: Record<string, unknown>): PaletteK
   };
   return byList[list] ?? "instance";
 }
+
+/** A host (a server in a rack): the box instances are pinned to. */
+export function HostIcon({ size = 14 }: { size?: number }) {
+  return (
+    <svg width={size} height={size} viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+      <g {...stroke}>
+        <rect x="4" y="4" width="16" height="7" rx="1" />
+        <rect x="4" y="13" width="16" height="7" rx="1" />
+        <path d="M8 7.5h.01M8 16.5h.01" />
+      </g>
+    </svg>
+  );
+}

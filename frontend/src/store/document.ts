@@ -7,12 +7,7 @@
 import { createStore, type StoreApi } from "zustand/vanilla";
 import type { TopologyDocument } from "../generated/document";
 import type { FieldProblem, Finding, PresenceClient } from "../model/events";
-import {
-  applyOperations,
-  findElement,
-  OperationError,
-  type Operation,
-} from "../model/operations";
+import { applyOperations, findElement, OperationError, type Operation } from "../model/operations";
 
 export interface PendingEdit {
   id: string;
@@ -37,6 +32,8 @@ export interface TopologyInfo {
 
 export interface DocumentState {
   topology: TopologyInfo | null;
+  /** This connection's id among the clients present. */
+  clientId: string | null;
   role: "owner" | "editor" | "viewer" | null;
   canEdit: boolean;
   /** The newest revision the server confirmed, and its document. */
@@ -52,7 +49,10 @@ export interface DocumentState {
   /** A whole document from the server (welcome, resync): pending edits are replayed on it. */
   load(revision: number, document: TopologyDocument): void;
   /** The next revision, made elsewhere: its operations, or its whole document. */
-  applyRevision(revision: number, change: { ops: Operation[] } | { document: TopologyDocument }): void;
+  applyRevision(
+    revision: number,
+    change: { ops: Operation[] } | { document: TopologyDocument },
+  ): void;
   /** A local edit, applied at once. Throws OperationError (and changes nothing) when it
    * cannot apply to the current document. */
   propose(id: string, ops: Operation[]): void;
@@ -63,6 +63,7 @@ export interface DocumentState {
   /** Forget a pending edit; with a problem, tell the person why. */
   drop(id: string, problem?: Omit<Problem, "editId">): void;
   setSession(info: {
+    clientId: string;
     topology: TopologyInfo;
     role: DocumentState["role"];
     canEdit: boolean;
@@ -144,7 +145,9 @@ function replay(confirmed: TopologyDocument, pending: readonly PendingEdit[]): R
 export function createDocumentStore(): DocumentStore {
   return createStore<DocumentState>()((set, get) => {
     const withProblems = (problems: Problem[]): Problem[] =>
-      problems.length === 0 ? get().problems : [...get().problems, ...problems].slice(-MAX_PROBLEMS);
+      problems.length === 0
+        ? get().problems
+        : [...get().problems, ...problems].slice(-MAX_PROBLEMS);
 
     const rebuild = (revision: number, confirmed: TopologyDocument, pending: PendingEdit[]) => {
       const replayed = replay(confirmed, pending);
@@ -159,6 +162,7 @@ export function createDocumentStore(): DocumentStore {
 
     return {
       topology: null,
+      clientId: null,
       role: null,
       canEdit: false,
       revision: 0,
@@ -213,8 +217,8 @@ export function createDocumentStore(): DocumentStore {
         if (problem !== undefined) get().report({ ...problem, editId: id });
       },
 
-      setSession({ topology, role, canEdit }) {
-        set({ topology, role, canEdit });
+      setSession({ clientId, topology, role, canEdit }) {
+        set({ clientId, topology, role, canEdit });
       },
 
       setCanEdit(canEdit) {

@@ -7,8 +7,15 @@
 import { createStore, type StoreApi } from "zustand/vanilla";
 import type { Position } from "../generated/document";
 
+export interface Size {
+  width: number;
+  height: number;
+}
+
 export interface ViewState {
   dragging: Record<string, Position>;
+  /** Each node's size as the browser drew it: the canvas needs it back on every redraw. */
+  sizes: Record<string, Size>;
   selection: string[];
   viewport: { x: number; y: number; zoom: number };
   /** Why the last action was refused, shown until the next one. */
@@ -17,6 +24,7 @@ export interface ViewState {
   /** End the drag: returns where the dragged items ended up, and forgets them. */
   endDrag(): Record<string, Position>;
   select(ids: string[]): void;
+  measure(sizes: Record<string, Size>): void;
   setViewport(viewport: ViewState["viewport"]): void;
   notify(notice: string | null): void;
 }
@@ -26,6 +34,7 @@ export type ViewStore = StoreApi<ViewState>;
 export function createViewStore(): ViewStore {
   return createStore<ViewState>()((set, get) => ({
     dragging: {},
+    sizes: {},
     selection: [],
     viewport: { x: 0, y: 0, zoom: 1 },
     notice: null,
@@ -43,6 +52,9 @@ export function createViewStore(): ViewStore {
       // The same selection again keeps its identity, so the canvas does not redraw.
       if (sorted.length === current.length && sorted.every((id, i) => id === current[i])) return;
       set({ selection: sorted });
+    },
+    measure(sizes) {
+      set({ sizes: { ...get().sizes, ...sizes } });
     },
     setViewport(viewport) {
       set({ viewport });

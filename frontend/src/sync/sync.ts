@@ -51,6 +51,7 @@ export class SyncClient {
   private syncing = false;
   private retrying = false;
   private staleAttempts = 0;
+  private selection: string[] = [];
   private readonly retryDelay: (attempt: number) => number;
   private readonly setTimer: (callback: () => void, ms: number) => void;
   private readonly newEditId: () => string;
@@ -60,7 +61,8 @@ export class SyncClient {
     private readonly transport: Transport,
     options: SyncOptions = {},
   ) {
-    this.retryDelay = options.retryDelay ?? ((attempt) => Math.random() * Math.min(50, 2 * attempt));
+    this.retryDelay =
+      options.retryDelay ?? ((attempt) => Math.random() * Math.min(50, 2 * attempt));
     this.setTimer = options.setTimer ?? ((callback, ms) => void setTimeout(callback, ms));
     this.newEditId = options.newEditId ?? (() => `${sessionPrefix}-${++editCounter}`);
   }
@@ -74,6 +76,15 @@ export class SyncClient {
     this.store.getState().propose(id, ops);
     this.flush();
     return id;
+  }
+
+  /** Tell the others what this person has selected (presence); sent again after a
+   * reconnect. Element ids only: a selection of host boxes or nothing sends an empty list. */
+  select(elements: readonly string[]): void {
+    this.selection = elements.slice(0, 1000);
+    if (this.connected && this.welcomed) {
+      this.transport.send({ type: "select", elements: this.selection });
+    }
   }
 
   /** Whether every local edit is confirmed. */
@@ -137,6 +148,7 @@ export class SyncClient {
     const state = this.store.getState();
     this.connected = true;
     state.setSession({
+      clientId: event.client_id,
       topology: event.topology as unknown as { id: number; name: string; project: number },
       role: event.role,
       canEdit: event.can_edit,
@@ -153,6 +165,8 @@ export class SyncClient {
       state.load(event.revision, asDocument(event.document));
     }
     this.welcomed = true;
+    if (this.selection.length > 0)
+      this.transport.send({ type: "select", elements: this.selection });
     if (!event.can_edit) this.dropAll("forbidden", "Your role on this project cannot edit it.");
     this.flush();
   }
