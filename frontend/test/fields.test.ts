@@ -1,7 +1,13 @@
 // The inspector's fields: what typed text becomes, which field a server error names, and
 // what a CIDR change implies for the gateway.
 import { describe, expect, it } from "vitest";
-import { fieldOfPath, fieldsFor, parseInput, withConsequences } from "../src/editor/fields";
+import {
+  displayValue,
+  fieldOfPath,
+  fieldsFor,
+  parseInput,
+  withConsequences,
+} from "../src/editor/fields";
 
 describe("inspector fields", () => {
   it("offers each kind's main fields", () => {
@@ -23,6 +29,12 @@ describe("inspector fields", () => {
     expect(parseInput(vlan, " 42 ")).toEqual({ value: 42 });
     expect(parseInput(vlan, "")).toEqual({ value: null });
     expect(parseInput(vlan, "4x")).toEqual({ error: "VLAN id must be a whole number." });
+    const hosts = { name: "hosts", label: "Hosts", type: "list" } as const;
+    expect(parseInput(hosts, " compute-1, compute-2 compute-3,")).toEqual({
+      value: ["compute-1", "compute-2", "compute-3"],
+    });
+    expect(parseInput(hosts, "")).toEqual({ value: [] });
+    expect(displayValue(["compute-1", "compute-2"])).toBe("compute-1, compute-2");
   });
 
   it("reads the field from a server error path about the element", () => {

@@ -108,6 +108,23 @@ describe("host boxes", () => {
   });
 });
 
+describe("segments as groups of hosts", () => {
+  it("adds a host to a segment when its box is dropped over the segment", () => {
+    const document = pinned();
+    document.segments = [
+      { id: "seg1", network: "lan", physical_network: "physnet1", hosts: ["compute-9"] },
+    ];
+    document.layout!.positions!.seg1 = { x: 900, y: 900 };
+    const { server, drag } = editor(document);
+    drag("host:compute-2", { x: 880, y: 860 });
+    expect(server.document.segments![0]!.hosts).toEqual(["compute-9", "compute-2"]);
+    // Dropped there again, it is not added twice; dropped elsewhere, it stays a member.
+    drag("host:compute-2", { x: 870, y: 850 });
+    drag("host:compute-2", { x: 0, y: 600 });
+    expect(server.document.segments![0]!.hosts).toEqual(["compute-9", "compute-2"]);
+  });
+});
+
 describe("address badges", () => {
   it("shows fixed and floating IPs on devices, gateways, VLANs and VNIs", () => {
     const document: TopologyDocument = {

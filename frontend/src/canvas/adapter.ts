@@ -314,6 +314,36 @@ function carryMembers(key: string, to: Position, view: ViewStore, context: DragC
   }
 }
 
+/** A host box dropped over a routed provider network's segment joins that segment's group
+ * of hosts (a segment node whose centre the box covers). */
+function hostDropEdit(
+  positions: Record<string, Position>,
+  context: DragContext,
+): { label: string; ops: Operation[] } {
+  const move: Operation = { op: "move", positions };
+  const stored = context.document.layout?.positions ?? {};
+  const ops: Operation[] = [];
+  for (const box of restingBoxes(context)) {
+    const to = positions[box.key];
+    if (to === undefined) continue;
+    const moved = { ...box, x: to.x, y: to.y };
+    for (const segment of elementsOf(context.document, "segments")) {
+      const at = stored[segment.id];
+      const hosts = Array.isArray(segment.hosts) ? (segment.hosts as string[]) : [];
+      if (at === undefined || hosts.includes(box.name)) continue;
+      if (hostAt([moved], centreOf(at)) === null) continue;
+      ops.push({
+        op: "update",
+        list: "segments",
+        id: segment.id,
+        set: { hosts: [...hosts, box.name] },
+      });
+    }
+  }
+  if (ops.length === 0) return { label: "move", ops: [move] };
+  return { label: "add host to segment", ops: [move, ...ops] };
+}
+
 /** The edit a finished drag makes: the move, and for instances dropped into another host's
  * box (or out of every box), the change of host. */
 function dropEdit(
@@ -322,9 +352,8 @@ function dropEdit(
 ): { label: string; ops: Operation[] } {
   const moved = Object.keys(positions);
   const instances = new Map(elementsOf(context.document, "instances").map((i) => [i.id, i]));
-  if (context.hosts.length === 0 || moved.some(isHostKey)) {
-    return { label: "move", ops: [{ op: "move", positions }] };
-  }
+  if (context.hosts.length === 0) return { label: "move", ops: [{ op: "move", positions }] };
+  if (moved.some(isHostKey)) return hostDropEdit(positions, context);
   const before = restingBoxes(context);
   const others = restingBoxes(context, new Set(moved));
   const ops: Operation[] = [];

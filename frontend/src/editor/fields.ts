@@ -8,7 +8,8 @@ import type { AnyElement, ElementListName } from "../model/operations";
 export interface FieldSpec {
   name: string;
   label: string;
-  type: "text" | "number" | "boolean" | "select";
+  /** `list`: names typed with commas between them, sent as a list. */
+  type: "text" | "number" | "boolean" | "select" | "list";
   options?: readonly string[];
   /** Empty input means null (the server's default) rather than "". */
   nullable?: boolean;
@@ -30,6 +31,7 @@ const VLAN: FieldSpec = {
   nullable: true,
 };
 const EXTERNAL: FieldSpec = { name: "external", label: "External", type: "boolean" };
+const HOSTS: FieldSpec = { name: "hosts", label: "Hosts", type: "list" };
 const VNI: FieldSpec = { name: "vni", label: "VNI", type: "number", nullable: true };
 
 const NETWORK_FIELDS: Record<string, FieldSpec[]> = {
@@ -74,12 +76,13 @@ export function fieldsFor(list: ElementListName, element: AnyElement): FieldSpec
         { name: "enable_dhcp", label: "DHCP", type: "boolean" },
       ];
     case "segments":
-      return [NAME, PHYSNET, NETWORK_TYPE, VLAN];
+      return [NAME, PHYSNET, NETWORK_TYPE, VLAN, HOSTS];
     case "routers":
       return [
         NAME,
         { name: "mode", label: "Mode", type: "select", options: ["legacy", "ha", "distributed"] },
         { name: "snat", label: "SNAT", type: "boolean" },
+        HOSTS,
       ];
     case "instances":
       return [
@@ -105,6 +108,7 @@ export function parseInput(
 ): { value: unknown } | { error: string } {
   if (spec.type === "boolean") return { value: Boolean(input) };
   const text = String(input).trim();
+  if (spec.type === "list") return { value: text.split(/[\s,]+/).filter((item) => item !== "") };
   if (text === "" && spec.nullable) return { value: null };
   if (spec.type === "number") {
     if (!/^-?\d+$/.test(text)) return { error: `${spec.label} must be a whole number.` };
@@ -115,6 +119,7 @@ export function parseInput(
 
 /** How a stored value shows in its input. */
 export function displayValue(value: unknown): string {
+  if (Array.isArray(value)) return value.join(", ");
   return value === null || value === undefined ? "" : String(value);
 }
 
