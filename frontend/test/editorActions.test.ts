@@ -5,6 +5,7 @@ import {
   freeSpot,
   onConnect,
   onDelete,
+  onLinkTarget,
   onPaletteDrop,
   severities,
   toFlow,
@@ -101,5 +102,24 @@ describe("editing actions", () => {
     const first = freeSpot([], { x: 500, y: 300 });
     const second = freeSpot([first], { x: 500, y: 300 });
     expect(second).not.toEqual(first);
+  });
+
+  it("a link drawn from the keyboard: start on one element, choose the other", () => {
+    const { server, view, undo, edits, document } = editor();
+    view.getState().select(["web"]);
+    view.getState().startLink("web");
+    // Choosing the same element again, or nothing, waits for a real target.
+    expect(onLinkTarget(document(), view, undo)).toBe(false);
+    view.getState().select([]);
+    expect(onLinkTarget(document(), view, undo)).toBe(false);
+    view.getState().select(["lan"]);
+    expect(onLinkTarget(document(), view, undo)).toBe(true);
+    server.settle();
+    expect(edits()).toHaveLength(1);
+    expect(server.document.ports).toMatchObject([{ device: "web", network: "lan" }]);
+    expect(view.getState().linkFrom).toBeNull();
+    // Once linked, choosing another element is an ordinary selection.
+    view.getState().select(["dmz"]);
+    expect(onLinkTarget(document(), view, undo)).toBe(false);
   });
 });

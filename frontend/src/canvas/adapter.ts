@@ -456,3 +456,17 @@ export function onDelete(document: TopologyDocument, view: ViewStore, undo: Undo
 }
 
 export type { ElementListName };
+
+/** Drawing a link from the keyboard: with a link started, choosing one other element (Enter
+ * on it, or a click) links the pair. Returns whether a link was attempted. */
+export function onLinkTarget(
+  document: TopologyDocument,
+  view: ViewStore,
+  undo: UndoStore,
+): boolean {
+  const { linkFrom, selection } = view.getState();
+  if (linkFrom === null || selection.length !== 1 || selection[0] === linkFrom) return false;
+  view.getState().startLink(null);
+  perform("link", linkEdit(document, linkFrom, selection[0]!), view, undo);
+  return true;
+}

@@ -20,6 +20,8 @@ export interface ViewState {
   viewport: { x: number; y: number; zoom: number };
   /** Why the last action was refused, shown until the next one. */
   notice: string | null;
+  /** Drawing a link from the keyboard: the element it starts from, until a target is chosen. */
+  linkFrom: string | null;
   dragTo(id: string, position: Position): void;
   /** End the drag: returns where the dragged items ended up, and forgets them. */
   endDrag(): Record<string, Position>;
@@ -27,6 +29,7 @@ export interface ViewState {
   measure(sizes: Record<string, Size>): void;
   setViewport(viewport: ViewState["viewport"]): void;
   notify(notice: string | null): void;
+  startLink(from: string | null): void;
 }
 
 export type ViewStore = StoreApi<ViewState>;
@@ -38,6 +41,7 @@ export function createViewStore(): ViewStore {
     selection: [],
     viewport: { x: 0, y: 0, zoom: 1 },
     notice: null,
+    linkFrom: null,
     dragTo(id, position) {
       set({ dragging: { ...get().dragging, [id]: { x: position.x, y: position.y } } });
     },
@@ -61,6 +65,9 @@ export function createViewStore(): ViewStore {
     },
     notify(notice) {
       set({ notice });
+    },
+    startLink(from) {
+      set({ linkFrom: from });
     },
   }));
 }
