@@ -1,12 +1,20 @@
 // Routes by path: the sign-in page, the project list, or a topology's editor.
 import { useEffect } from "react";
 import { TopologyView } from "./canvas/TopologyView";
+import { HistoryPage } from "./pages/HistoryPage";
 import { LoginPage } from "./pages/LoginPage";
+import { ProjectPage } from "./pages/ProjectPage";
 import { ProjectsPage } from "./pages/ProjectsPage";
 import "./pages/pages.css";
 
 export function App({ path, search = "" }: { path: string; search?: string }) {
   const query = new URLSearchParams(search);
+  const history = /^\/app\/topologies\/(\d+)\/history\/?$/.exec(path);
+  if (history) {
+    return <HistoryPage topologyId={Number(history[1])} share={query.get("share") ?? undefined} />;
+  }
+  const project = /^\/app\/projects\/(\d+)\/?$/.exec(path);
+  if (project) return <ProjectPage projectId={Number(project[1])} />;
   const topology = /^\/app\/topologies\/(\d+)\/?$/.exec(path);
   if (topology) {
     // A share link opens the same canvas, read only: `?share=<token>`.

@@ -47,6 +47,60 @@ export interface TopologySummary {
   role: string | null;
 }
 
+export type Role = "owner" | "editor" | "viewer";
+
+export interface Member {
+  user: number;
+  username: string;
+  role: Role;
+  created_at: string;
+}
+
+export interface ShareLink {
+  id: number;
+  token: string;
+  project: number;
+  /** null: the whole project. */
+  topology: number | null;
+  label: string;
+  created_at: string;
+  created_by: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+  /** Neither revoked nor expired. */
+  active: boolean;
+}
+
+export interface NewShareLink {
+  topology: number | null;
+  label: string;
+  expires_at: string | null;
+}
+
+/** Neutron's quota kinds, in the order the pages show them. */
+export const QUOTA_KINDS = [
+  "networks",
+  "subnets",
+  "ports",
+  "routers",
+  "floating_ips",
+  "instances",
+] as const;
+export type QuotaKind = (typeof QUOTA_KINDS)[number];
+export type QuotaLimits = Record<QuotaKind, number>;
+
+export interface Quota extends QuotaLimits {
+  /** Elements of each kind over the head revisions of the project's topologies. */
+  usage: QuotaLimits;
+}
+
+export interface VlanPolicy {
+  /** {role: [[low, high], ...]} */
+  ranges: Record<string, [number, number][]>;
+  /** Pairs of roles that must never be routed to each other. */
+  forbidden_pairs: [string, string][];
+}
+
 interface Page<T> {
   results: T[];
   next: string | null;
@@ -86,7 +140,7 @@ export async function request<T>(method: string, url: string, body?: unknown): P
 }
 
 /** Every item of a paginated list. */
-async function all<T>(url: string): Promise<T[]> {
+export async function all<T>(url: string): Promise<T[]> {
   const items: T[] = [];
   let next: string | null = url;
   while (next !== null) {
@@ -95,6 +149,10 @@ async function all<T>(url: string): Promise<T[]> {
     next = page.next;
   }
   return items;
+}
+
+function memberUrl(project: number, username: string): string {
+  return `/api/v1/projects/${project}/members/${encodeURIComponent(username)}/`;
 }
 
 export const api = {
@@ -107,4 +165,27 @@ export const api = {
   projects: () => all<ProjectSummary>("/api/v1/projects/"),
   topologies: (project: number) =>
     all<TopologySummary>(`/api/v1/topologies/?project=${encodeURIComponent(project)}`),
+  project: (id: number) => request<ProjectSummary>("GET", `/api/v1/projects/${id}/`),
+  createTopology: (project: number, name: string, description: string) =>
+    request<TopologySummary>("POST", "/api/v1/topologies/", { project, name, description }),
+  members: (project: number) => all<Member>(`/api/v1/projects/${project}/members/`),
+  addMember: (project: number, username: string, role: Role) =>
+    request<Member>("POST", `/api/v1/projects/${project}/members/`, { username, role }),
+  setMemberRole: (project: number, username: string, role: Role) =>
+    request<Member>("PUT", memberUrl(project, username), { role }),
+  removeMember: (project: number, username: string) =>
+    request<void>("DELETE", memberUrl(project, username)),
+  shareLinks: (project: number) => all<ShareLink>(`/api/v1/projects/${project}/share-links/`),
+  createShareLink: (project: number, link: NewShareLink) =>
+    request<ShareLink>("POST", `/api/v1/projects/${project}/share-links/`, link),
+  revokeShareLink: (project: number, link: number) =>
+    request<void>("DELETE", `/api/v1/projects/${project}/share-links/${link}/`),
+  quota: (project: number) => request<Quota>("GET", `/api/v1/projects/${project}/quota/`),
+  /** Values are sent as typed, so the server names a bad one by its kind. */
+  setQuota: (project: number, limits: Partial<Record<QuotaKind, number | string>>) =>
+    request<Quota>("PATCH", `/api/v1/projects/${project}/quota/`, limits),
+  vlanPolicy: (project: number) =>
+    request<VlanPolicy>("GET", `/api/v1/projects/${project}/vlan-policy/`),
+  setVlanPolicy: (project: number, policy: VlanPolicy) =>
+    request<VlanPolicy>("PUT", `/api/v1/projects/${project}/vlan-policy/`, policy),
 };

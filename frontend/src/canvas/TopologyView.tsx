@@ -22,7 +22,12 @@ import { Palette, PALETTE_MIME } from "../editor/Palette";
 import { UndoButtons } from "../editor/UndoButtons";
 import "../editor/editor.css";
 import { addressBadges } from "../model/badges";
-import type { Operation } from "../model/operations";
+import { copy, paste, parseClip, type Clip } from "../model/clipboard";
+import { elementsOf, type Operation } from "../model/operations";
+import type { Match } from "../model/search";
+import { SearchBox } from "../editor/SearchBox";
+import { ShortcutHelp } from "../editor/ShortcutHelp";
+import { moveBy, shortcutFor, type ShortcutAction } from "../editor/shortcuts";
 import { OperationError } from "../model/operations";
 import type { PaletteKind } from "../model/palette";
 import { createDocumentStore } from "../store/document";
@@ -31,8 +36,10 @@ import { createViewStore } from "../store/view";
 import { connectTopology, type Connection } from "../sync/socket";
 import {
   freeSpot,
+  NODE_LISTS,
   onConnect,
   onDelete,
+  onLinkTarget,
   onEdgesChange,
   onNodesChange,
   onPaletteDrop,
@@ -193,34 +200,179 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
     return guarded(() => editor.getState().perform(`edit ${Object.keys(set).join(", ")}`, [op]));
   };
 
+  const [searching, setSearching] = useState(false);
+  const [helping, setHelping] = useState(false);
+  const clipboard = useRef<{ clip: Clip; pastes: number } | null>(null);
+
+  /** Show these elements, selected, in the middle of the canvas. */
+  const reveal = useCallback(
+    (ids: string[], focus: string[] = ids) => {
+      stores.view.getState().select(ids);
+      void flow.fitView({ nodes: focus.map((id) => ({ id })), maxZoom: 1, duration: 200 });
+    },
+    [flow, stores],
+  );
+  const pick = (match: Match) => {
+    setSearching(false);
+    // A port is drawn as a line: show its device and network around it.
+    const port = (document.ports ?? []).find((candidate) => candidate.id === match.id);
+    const around = port ? [port.device, port.network].filter((id) => typeof id === "string") : [];
+    reveal([match.id], around.length > 0 ? (around as string[]) : [match.id]);
+  };
+  const layOut = useCallback(async () => {
+    if (editor === null) return;
+    const { autoLayout } = await import("./layout");
+    const positions = await autoLayout(
+      stores.documents.getState().document,
+      stores.view.getState().sizes,
+    );
+    guarded(() => editor.getState().perform("auto layout", [{ op: "move", positions }]));
+    void flow.fitView({ maxZoom: 1, duration: 200 });
+  }, [editor, stores, guarded, flow]);
+
+  /** One shortcut from the table in editor/shortcuts.ts. Returns whether it was handled. */
+  const run = useCallback(
+    (action: ShortcutAction, event: KeyboardEvent): boolean => {
+      const view = stores.view.getState();
+      const current = stores.documents.getState().document;
+      switch (action) {
+        case "search":
+          setSearching(true);
+          return true;
+        case "help":
+          setHelping(true);
+          return true;
+        case "fitView":
+          void flow.fitView({ maxZoom: 1, duration: 200 });
+          return true;
+        case "toggleMinimap":
+          setShowMinimap((shown) => !shown);
+          return true;
+        case "selectAll":
+          view.select(NODE_LISTS.flatMap((list) => elementsOf(current, list).map((e) => e.id)));
+          return true;
+        case "clearSelection":
+          view.select([]);
+          view.startLink(null);
+          view.notify(null);
+          return true;
+        default:
+          break;
+      }
+      if (editor === null) return false;
+      switch (action) {
+        case "delete":
+          guarded(() => onDelete(current, stores.view, editor));
+          return true;
+        case "undo":
+          guarded(() => editor.getState().undo());
+          return true;
+        case "redo":
+          guarded(() => editor.getState().redo());
+          return true;
+        case "startLink": {
+          const [from, ...more] = view.selection.filter((id) => !isHostKey(id));
+          if (from === undefined || more.length > 0) {
+            view.notify("Select one element to start a link from.");
+          } else {
+            view.startLink(from);
+            view.notify(
+              "Linking: choose the other element (Tab to it and press Enter, or click it). Escape cancels.",
+            );
+          }
+          return true;
+        }
+        case "autoLayout":
+          void layOut();
+          return true;
+        case "move":
+        case "moveFar": {
+          // React Flow moves a focused node itself; this moves the selection from elsewhere.
+          const target = event.target as HTMLElement | null;
+          if (target?.closest(".react-flow__node, .react-flow__nodesselection")) return false;
+          const delta = moveBy(event);
+          const positions = Object.fromEntries(
+            nodes
+              .filter((node) => view.selection.includes(node.id) && !isHostKey(node.id))
+              .map((node) => [
+                node.id,
+                { x: node.position.x + delta!.x, y: node.position.y + delta!.y },
+              ]),
+          );
+          if (delta === null || Object.keys(positions).length === 0) return false;
+          guarded(() => editor.getState().perform("move", [{ op: "move", positions }]));
+          return true;
+        }
+        default:
+          // Copy, cut and paste go through the browser's clipboard events; Tab and Enter
+          // are the canvas's own.
+          return false;
+      }
+    },
+    [editor, stores, guarded, flow, layOut, nodes],
+  );
+
   useEffect(() => {
     const keydown = (event: KeyboardEvent) => {
-      if (editor === null || isTyping(event.target)) return;
-      const ctrl = event.ctrlKey || event.metaKey;
-      if (event.key === "Delete" || event.key === "Backspace") {
-        event.preventDefault();
+      if (isTyping(event.target) || searching || helping) return;
+      const shortcut = shortcutFor(event);
+      if (shortcut && run(shortcut.action, event)) event.preventDefault();
+    };
+    const copyOrCut = (event: ClipboardEvent) => {
+      if (isTyping(event.target)) return;
+      const selection = stores.view.getState().selection;
+      if (selection.length === 0) return;
+      const clip = copy(stores.documents.getState().document, selection);
+      clipboard.current = { clip, pastes: 0 };
+      event.clipboardData?.setData("text/plain", JSON.stringify(clip));
+      event.preventDefault();
+      if (event.type === "cut" && editor !== null) {
         guarded(() => onDelete(stores.documents.getState().document, stores.view, editor));
-      } else if (ctrl && event.key.toLowerCase() === "z") {
-        event.preventDefault();
-        guarded(() => (event.shiftKey ? editor.getState().redo() : editor.getState().undo()));
-      } else if (event.key === "Escape") {
-        stores.view.getState().select([]);
-        stores.view.getState().notify(null);
-      } else if (ctrl && event.key.toLowerCase() === "y") {
-        event.preventDefault();
-        guarded(() => editor.getState().redo());
+      }
+    };
+    const pasteClip = (event: ClipboardEvent) => {
+      if (editor === null || isTyping(event.target)) return;
+      const text = event.clipboardData?.getData("text/plain") ?? "";
+      const clip = parseClip(text) ?? clipboard.current?.clip ?? null;
+      if (clip === null) return;
+      event.preventDefault();
+      if (clipboard.current?.clip !== clip) clipboard.current = { clip, pastes: 0 };
+      const pastes = (clipboard.current.pastes += 1);
+      const offset = { x: 40 * pastes, y: 40 * pastes };
+      const pasted = guarded(() => paste(stores.documents.getState().document, clip, offset));
+      if (pasted === null || pasted.ops.length === 0) return;
+      if (guarded(() => editor.getState().perform("paste", pasted.ops)) !== null) {
+        stores.view.getState().select(pasted.ids);
       }
     };
     window.addEventListener("keydown", keydown);
-    return () => window.removeEventListener("keydown", keydown);
-  }, [editor, stores, guarded]);
+    window.addEventListener("copy", copyOrCut);
+    window.addEventListener("cut", copyOrCut);
+    window.addEventListener("paste", pasteClip);
+    return () => {
+      window.removeEventListener("keydown", keydown);
+      window.removeEventListener("copy", copyOrCut);
+      window.removeEventListener("cut", copyOrCut);
+      window.removeEventListener("paste", pasteClip);
+    };
+  }, [editor, stores, guarded, run, searching, helping]);
+
+  // A link started from the keyboard ends on the next element chosen.
+  useEffect(() => {
+    if (editor !== null) guarded(() => onLinkTarget(document, stores.view, editor));
+  }, [selection, document, editor, stores, guarded]);
 
   return (
     <div className="editor">
       <header className="editor-header">
         <a href="/app/">Projects</a> · <strong>{topology?.name ?? "Loading…"}</strong> · revision{" "}
         {revision}
-        {canEdit ? "" : " · read only"}
+        {canEdit ? "" : " · read only"} ·{" "}
+        <a
+          href={`/app/topologies/${topologyId}/history/${share ? `?share=${encodeURIComponent(share)}` : ""}`}
+        >
+          History
+        </a>
         {others.length > 0 && (
           <ul className="presence-list" aria-label="Also here">
             {others.map((client) => (
@@ -231,6 +383,43 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
           </ul>
         )}
         {editor && <UndoButtons undo={editor} />}
+        <span className="toolbar" role="toolbar" aria-label="View">
+          <button type="button" onClick={() => setSearching(true)} aria-keyshortcuts="Control+F /">
+            Search
+          </button>
+          {editor && (
+            <button type="button" onClick={() => void layOut()} aria-keyshortcuts="L">
+              Auto layout
+            </button>
+          )}
+          <button
+            type="button"
+            onClick={() => void flow.fitView({ maxZoom: 1, duration: 200 })}
+            aria-keyshortcuts="F"
+          >
+            Fit view
+          </button>
+          <button
+            type="button"
+            aria-pressed={showMinimap}
+            onClick={() => setShowMinimap((shown) => !shown)}
+            aria-keyshortcuts="M"
+          >
+            Minimap
+          </button>
+          <button type="button" onClick={() => setHelping(true)} aria-keyshortcuts="?">
+            Shortcuts
+          </button>
+        </span>
+        {searching && (
+          <SearchBox
+            document={document}
+            onPick={pick}
+            onClose={() => setSearching(false)}
+            autoFocus
+          />
+        )}
+        {helping && <ShortcutHelp onClose={() => setHelping(false)} />}
         {notice && (
           <div className="notice" role="alert">
             {notice}{" "}

@@ -74,7 +74,8 @@ export function ProjectsPage() {
       {rows?.map(({ project, topologies }) => (
         <section key={project.id} className="project" aria-labelledby={`project-${project.id}`}>
           <h2 id={`project-${project.id}`}>
-            {project.name} <span className="role">{project.role}</span>
+            <a href={`/app/projects/${project.id}/`}>{project.name}</a>{" "}
+            <span className="role">{project.role}</span>
           </h2>
           {project.description && <p>{project.description}</p>}
           {topologies.length === 0 ? (
