@@ -23,7 +23,7 @@ import { UndoButtons } from "../editor/UndoButtons";
 import "../editor/editor.css";
 import { addressBadges } from "../model/badges";
 import { copy, paste, parseClip, type Clip } from "../model/clipboard";
-import { elementsOf, type Operation } from "../model/operations";
+import { elementsOf, findElement, type Operation } from "../model/operations";
 import type { Match } from "../model/search";
 import { SearchBox } from "../editor/SearchBox";
 import { ShortcutHelp } from "../editor/ShortcutHelp";
@@ -206,18 +206,18 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
 
   /** Show these elements, selected, in the middle of the canvas. */
   const reveal = useCallback(
-    (ids: string[], focus: string[] = ids) => {
+    (ids: string[]) => {
       stores.view.getState().select(ids);
-      void flow.fitView({ nodes: focus.map((id) => ({ id })), maxZoom: 1, duration: 200 });
+      void flow.fitView({ nodes: ids.map((id) => ({ id })), maxZoom: 1, duration: 200 });
     },
     [flow, stores],
   );
   const pick = (match: Match) => {
     setSearching(false);
-    // A port is drawn as a line: show its device and network around it.
+    // A port is drawn as a line: its device is what holds the address on the canvas.
     const port = (document.ports ?? []).find((candidate) => candidate.id === match.id);
-    const around = port ? [port.device, port.network].filter((id) => typeof id === "string") : [];
-    reveal([match.id], around.length > 0 ? (around as string[]) : [match.id]);
+    const device = typeof port?.device === "string" ? port.device : null;
+    reveal([device ?? match.id]);
   };
   const layOut = useCallback(async () => {
     if (editor === null) return;
@@ -356,6 +356,13 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
       window.removeEventListener("paste", pasteClip);
     };
   }, [editor, stores, guarded, run, searching, helping]);
+
+  // Elements removed (by an undo, or by someone else) leave the selection.
+  useEffect(() => {
+    if (selection.length === 0) return;
+    const present = selection.filter((id) => findElement(document, id) !== undefined);
+    if (present.length !== selection.length) stores.view.getState().select(present);
+  }, [document, selection, stores]);
 
   // A link started from the keyboard ends on the next element chosen.
   useEffect(() => {
