@@ -108,3 +108,12 @@ def test_search_help_copy_paste_keyboard_link_and_layout(app_server: str, browse
         for u, v in corners[k + 1 :]:
             assert abs(x - u) >= 150 or abs(y - v) >= 40, "two elements overlap after layout"
     page.screenshot(path=str(ARTIFACTS / "editor-after-layout.png"))
+
+    # Arrow keys move the selection by a grid step, Shift by a large one: one edit each.
+    node(page, "cache").click()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_text("revision 6")).to_be_visible()
+    page.keyboard.press("Shift+ArrowDown")
+    expect(page.get_by_text("revision 7")).to_be_visible()
+    moved = stored_document(topology_id)["layout"]["positions"]["vm2"]
+    assert (moved["x"], moved["y"]) == (positions["vm2"]["x"] + 10, positions["vm2"]["y"] + 50)

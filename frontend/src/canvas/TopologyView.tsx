@@ -287,19 +287,17 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
           return true;
         case "move":
         case "moveFar": {
-          // React Flow moves a focused node itself; this moves the selection from elsewhere.
-          const target = event.target as HTMLElement | null;
-          if (target?.closest(".react-flow__node, .react-flow__nodesselection")) return false;
           const delta = moveBy(event);
+          if (delta === null) return false;
           const positions = Object.fromEntries(
             nodes
               .filter((node) => view.selection.includes(node.id) && !isHostKey(node.id))
               .map((node) => [
                 node.id,
-                { x: node.position.x + delta!.x, y: node.position.y + delta!.y },
+                { x: node.position.x + delta.x, y: node.position.y + delta.y },
               ]),
           );
-          if (delta === null || Object.keys(positions).length === 0) return false;
+          if (Object.keys(positions).length === 0) return false;
           guarded(() => editor.getState().perform("move", [{ op: "move", positions }]));
           return true;
         }
@@ -316,7 +314,11 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
     const keydown = (event: KeyboardEvent) => {
       if (isTyping(event.target) || searching || helping) return;
       const shortcut = shortcutFor(event);
-      if (shortcut && run(shortcut.action, event)) event.preventDefault();
+      if (shortcut && run(shortcut.action, event)) {
+        event.preventDefault();
+        // Handled here, before the canvas's own handling of the same keys (arrow keys).
+        event.stopPropagation();
+      }
     };
     const copyOrCut = (event: ClipboardEvent) => {
       if (isTyping(event.target)) return;
@@ -345,12 +347,12 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
         stores.view.getState().select(pasted.ids);
       }
     };
-    window.addEventListener("keydown", keydown);
+    window.addEventListener("keydown", keydown, { capture: true });
     window.addEventListener("copy", copyOrCut);
     window.addEventListener("cut", copyOrCut);
     window.addEventListener("paste", pasteClip);
     return () => {
-      window.removeEventListener("keydown", keydown);
+      window.removeEventListener("keydown", keydown, { capture: true });
       window.removeEventListener("copy", copyOrCut);
       window.removeEventListener("cut", copyOrCut);
       window.removeEventListener("paste", pasteClip);
