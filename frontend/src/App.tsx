@@ -3,7 +3,7 @@ import { useEffect } from "react";
 import { TopologyView } from "./canvas/TopologyView";
 import { HistoryPage } from "./pages/HistoryPage";
 import { LoginPage } from "./pages/LoginPage";
-import { ProjectPage } from "./pages/ProjectPage";
+import { ProjectPage } from "./pages/project/ProjectPage";
 import { ProjectsPage } from "./pages/ProjectsPage";
 import "./pages/pages.css";
 

@@ -15,7 +15,7 @@ import {
   rolesByVlan,
   shareAddresses,
   usageText,
-} from "../src/pages/ProjectPage";
+} from "../src/pages/project/helpers";
 
 const topology = (id: number, name: string): TopologySummary => ({
   id,

@@ -1,6 +1,7 @@
 /**
- * The REST API as the pages use it: JSON in and out, the session cookie, and the CSRF token
- * echoed on every write. Errors arrive as the server's {code, detail, errors:[{path,message}]}.
+ * The REST API as the pages use it: JSON in and out, the session cookie (or a share link's
+ * token), and the CSRF token echoed on every write. Errors arrive as the server's
+ * {code, detail, errors:[{path,message}]}.
  */
 
 export interface FieldError {
@@ -111,14 +112,27 @@ function csrfToken(): string {
   return match ? decodeURIComponent(match[1]!) : "";
 }
 
-export async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
+export interface RequestOptions {
+  /** A share link's token, sent as the API expects it (`Authorization: Share <token>`,
+   * designer/api/authentication.py) and without the session: the link, not whoever is signed
+   * in on this browser, decides what the answer holds. */
+  share?: string;
+}
+
+export async function request<T>(
+  method: string,
+  url: string,
+  body?: unknown,
+  options: RequestOptions = {},
+): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
+  if (options.share !== undefined) headers.Authorization = `Share ${options.share}`;
   const response = await fetch(url, {
     method,
     headers,
-    credentials: "same-origin",
+    credentials: options.share === undefined ? "same-origin" : "omit",
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (response.status === 204) return undefined as T;
@@ -140,11 +154,11 @@ export async function request<T>(method: string, url: string, body?: unknown): P
 }
 
 /** Every item of a paginated list. */
-export async function all<T>(url: string): Promise<T[]> {
+export async function all<T>(url: string, options: RequestOptions = {}): Promise<T[]> {
   const items: T[] = [];
   let next: string | null = url;
   while (next !== null) {
-    const page: Page<T> = await request<Page<T>>("GET", next);
+    const page: Page<T> = await request<Page<T>>("GET", next, undefined, options);
     items.push(...page.results);
     next = page.next;
   }

@@ -7,7 +7,7 @@
 import type { TopologyDocument } from "../generated/document";
 import type { RevisionDiff } from "../model/diff";
 import type { Finding } from "../model/events";
-import { ApiError, request, type FieldError, type TopologySummary } from "./client";
+import { request, type TopologySummary } from "./client";
 
 export interface Revision {
   number: number;
@@ -51,8 +51,7 @@ export interface HistoryApi {
 
 export function historyApi(topologyId: number, share?: string): HistoryApi {
   const base = `/api/v1/topologies/${encodeURIComponent(topologyId)}/`;
-  const read = <T>(url: string): Promise<T> =>
-    share === undefined ? request<T>("GET", url) : readShared<T>(url, share);
+  const read = <T>(url: string): Promise<T> => request<T>("GET", url, undefined, { share });
   return {
     topology: () => read<TopologySummary>(base),
     revisions: (next) => read<RevisionPage>(next ?? `${base}revisions/`),
@@ -63,28 +62,4 @@ export function historyApi(topologyId: number, share?: string): HistoryApi {
         base_revision: baseRevision,
       }),
   };
-}
-
-/** A GET as the share link `token`, without the session: the link, not whoever is signed
- * in on this browser, decides what the page may see. */
-async function readShared<T>(url: string, token: string): Promise<T> {
-  const response = await fetch(url, {
-    headers: { Accept: "application/json", Authorization: `Share ${token}` },
-    credentials: "omit",
-  });
-  const payload: unknown = await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = (payload ?? {}) as Partial<{
-      code: string;
-      detail: string;
-      errors: FieldError[];
-    }>;
-    throw new ApiError(
-      response.status,
-      error.code ?? "error",
-      error.detail ?? `The server answered ${response.status}.`,
-      error.errors ?? [],
-    );
-  }
-  return payload as T;
 }

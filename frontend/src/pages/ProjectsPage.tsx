@@ -1,7 +1,6 @@
 // The start page of a signed-in person: their projects, each with its topologies.
-import { useEffect, useState } from "react";
-import { api, ApiError, type Me, type ProjectSummary, type TopologySummary } from "../api/client";
-import { loginUrl } from "./navigation";
+import { api, type ProjectSummary, type TopologySummary } from "../api/client";
+import { useSignedInLoad } from "./signedIn";
 
 interface ProjectRow {
   project: ProjectSummary;
@@ -9,39 +8,23 @@ interface ProjectRow {
 }
 
 export function ProjectsPage() {
-  const [me, setMe] = useState<Me | null>(null);
-  const [rows, setRows] = useState<ProjectRow[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    (async () => {
-      try {
-        const who = await api.me();
-        if (who.kind !== "user") throw new ApiError(401, "not_authenticated", "", []);
-        const projects = await api.projects();
-        const loaded = await Promise.all(
-          projects.map(async (project) => ({
-            project,
-            topologies: await api.topologies(project.id),
-          })),
-        );
-        if (live) {
-          setMe(who);
-          setRows(loaded);
-        }
-      } catch (caught) {
-        if (caught instanceof ApiError && (caught.status === 401 || caught.status === 403)) {
-          window.location.assign(loginUrl("/app/"));
-        } else if (live) {
-          setError(caught instanceof Error ? caught.message : "The projects could not be loaded.");
-        }
-      }
-    })();
-    return () => {
-      live = false;
-    };
-  }, []);
+  const {
+    me,
+    data: rows,
+    error,
+  } = useSignedInLoad(
+    "/app/",
+    async () => {
+      const projects = await api.projects();
+      return Promise.all(
+        projects.map(async (project) => ({
+          project,
+          topologies: await api.topologies(project.id),
+        })),
+      );
+    },
+    (caught) => (caught instanceof Error ? caught.message : "The projects could not be loaded."),
+  );
 
   const signOut = async () => {
     try {
