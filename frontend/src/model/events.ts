@@ -1,22 +1,20 @@
 /**
- * The WebSocket messages as the client handles them: the generated catalog types, with the
- * `type` tag required (the server always sends it) so they form a discriminated union.
+ * The WebSocket messages as the client handles them: the generated catalog types, named, and
+ * joined into unions on their `type` tag (which the catalog marks required).
  */
 import type * as Catalog from "../generated/events";
 import type { TopologyDocument } from "../generated/document";
 import type { Operation } from "./operations";
 
-type Tagged<T, Tag extends string> = Omit<T, "type"> & { type: Tag };
-
-export type Welcome = Tagged<Catalog.Welcome, "welcome">;
-export type Ack = Tagged<Catalog.Ack, "ack">;
-export type Rejected = Tagged<Catalog.Rejected, "rejected">;
-export type RevisionEvent = Tagged<Catalog.RevisionEvent, "revision">;
-export type FindingsEvent = Tagged<Catalog.Findings1, "findings">;
-export type PresenceEvent = Tagged<Catalog.PresenceEvent, "presence">;
-export type Resync = Tagged<Catalog.Resync, "resync">;
-export type ErrorEvent = Tagged<Catalog.ErrorEvent, "error">;
-export type Pong = Tagged<Catalog.Pong, "pong">;
+export type Welcome = Catalog.Welcome;
+export type Ack = Catalog.Ack;
+export type Rejected = Catalog.Rejected;
+export type RevisionEvent = Catalog.RevisionEvent;
+export type FindingsEvent = Catalog.Findings1;
+export type PresenceEvent = Catalog.PresenceEvent;
+export type Resync = Catalog.Resync;
+export type ErrorEvent = Catalog.ErrorEvent;
+export type Pong = Catalog.Pong;
 
 export type ServerEvent =
   | Welcome
