@@ -8,12 +8,14 @@
   (`l2_bridge`). A cycle there is a layer-2 loop.
 
 Node ids are element ids, which are unique across a document; the `kind` attribute says which
-list the element is from.
+list the element is from. Validation walks the routed graph as plain dicts (`routed_adjacency`),
+which hold the same nodes and neighbours in the same order as the networkx graph and cost a
+fraction of it to build and to walk.
 """
 
 from __future__ import annotations
 
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -48,6 +50,54 @@ def routed_graph(index: TopologyIndex) -> nx.Graph:
         (r.id, r.external_gateway.network) for r in document.routers if r.external_gateway
     )
     return graph
+
+
+# Node -> its neighbours, a dict used as an ordered set.
+Adjacency = dict[str, dict[str, None]]
+
+
+def routed_adjacency(index: TopologyIndex) -> Adjacency:
+    """The routed graph as plain dicts, with its nodes and each node's neighbours in the order
+    `routed_graph` holds them, so searches of either go the same way."""
+    document = index.document
+    # A defaultdict, so that an edge to a node the document lacks adds it, as networkx does.
+    adjacency: defaultdict[str, dict[str, None]] = defaultdict(dict)
+    for elements in (document.networks, document.segments, document.routers, document.subnets):
+        for element in elements:
+            adjacency[element.id] = {}
+    for subnet in document.subnets:
+        domain = subnet.segment if subnet.segment is not None else subnet.network
+        adjacency[subnet.id][domain] = None
+        adjacency[domain][subnet.id] = None
+    for router_id, interfaces in index.router_interfaces.items():
+        for interface in interfaces:
+            adjacency[router_id][interface.subnet_id] = None
+            adjacency[interface.subnet_id][router_id] = None
+    for router in document.routers:
+        gateway = router.external_gateway
+        if gateway is not None:
+            adjacency[router.id][gateway.network] = None
+            adjacency[gateway.network][router.id] = None
+    return dict(adjacency)
+
+
+def connected_parts(adjacency: Mapping[str, Iterable[str]]) -> dict[str, int]:
+    """Node -> the number of its connected part, numbered in the order of each part's first
+    node, as `networkx.connected_components` yields them."""
+    part_of: dict[str, int] = {}
+    number = 0
+    for start in adjacency:
+        if start in part_of:
+            continue
+        part_of[start] = number
+        stack = [start]
+        while stack:
+            for neighbour in adjacency[stack.pop()]:
+                if neighbour not in part_of:
+                    part_of[neighbour] = number
+                    stack.append(neighbour)
+        number += 1
+    return part_of
 
 
 def _router_subnets(index: TopologyIndex) -> dict[str, list[str]]:
@@ -101,13 +151,15 @@ def instance_attachment_points(index: TopologyIndex) -> dict[str, set[str]]:
     return points
 
 
-def nearest_path(graph: nx.Graph, sources: Iterable[str], targets: Collection[str]) -> list[str]:
+def nearest_path(
+    graph: nx.Graph | Mapping[str, Iterable[str]], sources: Iterable[str], targets: Collection[str]
+) -> list[str]:
     """A shortest path from any of `sources` to any of `targets`, or [] when none is reachable.
 
     One breadth-first search from all sources at once: the cost is one pass over the part of
     the graph nearer to the sources than the nearest target, however many sources there are.
     """
-    adjacency = graph.adj
+    adjacency = graph.adj if isinstance(graph, nx.Graph) else graph
     parent: dict[str, str | None] = {}
     queue: deque[str] = deque()
     for source in sources:

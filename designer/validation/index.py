@@ -233,30 +233,27 @@ class TopologyIndex:
 
     @cached_property
     def router_interfaces(self) -> dict[str, list[Interface]]:
-        """Router id -> its interfaces (the fixed IPs of its ports, in document order)."""
+        """Router id -> its interfaces (the fixed IPs of its ports, in document order). Routers
+        come in the order of their first interface, the order in which the routed graph joins
+        them to their subnets."""
+        routers = self.routers
         grouped: dict[str, list[Interface]] = {}
-        ports_by_device = self.ports_by_device
-        for router_id in self.routers:
-            interfaces = [
-                Interface(port, fixed_ip.subnet)
-                for port in ports_by_device.get(router_id, ())
-                for fixed_ip in port.fixed_ips
-            ]
-            if interfaces:
-                grouped[router_id] = interfaces
+        for port in self.document.ports:
+            device = port.device
+            if device is not None and port.fixed_ips and device in routers:
+                interfaces = [Interface(port, fixed_ip.subnet) for fixed_ip in port.fixed_ips]
+                if device in grouped:
+                    grouped[device].extend(interfaces)
+                else:
+                    grouped[device] = interfaces
         return grouped
 
     # --- graphs -------------------------------------------------------------------------
 
     @cached_property
-    def routed_graph(self) -> nx.Graph:
-        return graph.routed_graph(self)
-
-    @cached_property
-    def routed_adjacency(self) -> dict[str, dict[str, dict[str, object]]]:
-        """The routed graph's neighbours of each node, as plain dicts: searches that visit every
-        node walk these faster than networkx's views, which wrap every access."""
-        return dict(self.routed_graph.adjacency())
+    def routed_adjacency(self) -> graph.Adjacency:
+        """The routed graph as plain dicts (see `graph.routed_adjacency`): what validation walks."""
+        return graph.routed_adjacency(self)
 
     @cached_property
     def bridging_graph(self) -> nx.MultiGraph:
@@ -289,8 +286,4 @@ class TopologyIndex:
     @cached_property
     def routed_component_of(self) -> dict[str, int]:
         """Routed-graph node -> the number of the connected part it is in."""
-        return {
-            node: number
-            for number, part in enumerate(nx.connected_components(self.routed_graph))
-            for node in part
-        }
+        return graph.connected_parts(self.routed_adjacency)

@@ -114,22 +114,26 @@ def reachability(index: TopologyIndex, context: ValidationContext) -> Iterator[F
         )
     if not weight:
         return
+    subnets, routers, networks = index.subnets, index.routers, index.networks
     for node, parts in articulation_parts(index.routed_adjacency, weight).items():
-        router = index.routers.get(node)
+        if node in subnets:
+            continue  # a subnet does not fail apart from its network
+        router = routers.get(node)
         if router is not None:
             if router.mode == "ha":
                 continue  # it runs on two or more nodes: one failing is what VRRP is for
             what = "Router"
-        elif node in index.networks:
+        elif node in networks:
             what = "Network"
         elif node in index.segments:
             what = "Segment"
         else:
-            continue  # a subnet does not fail apart from its network
+            continue  # not an element of the document
         cut_off = [w for w in parts if w > 0]
-        if weight.get(node, 0):
+        on_node = weight.get(node)
+        if on_node:
             # The instances on the node itself lose the others too.
-            cut_off.append(weight[node])
+            cut_off.append(on_node)
         if len(cut_off) < 2:
             continue
         yield info(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 
 from designer.spec.elements import (
@@ -147,7 +146,8 @@ def floating_ips(index: TopologyIndex, context: ValidationContext) -> Iterator[F
     # The CIDRs of each external network's subnets (None when one does not parse, since the
     # address might be in that one); floating IPs on other networks are not checked against any.
     cidrs_of = {network_id: _cidrs(index, network_id) for network_id in external}
-    by_address: dict[str, list[str]] = defaultdict(list)
+    first_with: dict[str, str] = {}  # address -> the first floating IP with it
+    all_with: dict[str, list[str]] = {}  # address -> the floating IPs with it, when several
     ports, routers = index.ports, index.routers
     for fip in index.document.floating_ips:
         network_id = fip.network
@@ -162,21 +162,24 @@ def floating_ips(index: TopologyIndex, context: ValidationContext) -> Iterator[F
         text = fip.floating_ip_address
         if text is not None:
             address = parse_address(text)
-            if address is None:
-                by_address[text].append(fip.id)
-            else:
-                # IPv4 text that parses is already canonical; IPv6 has many spellings.
-                by_address[text if address < IPV6 else str(ip_object(address))].append(fip.id)
-                if cidrs:
-                    for cidr in cidrs:
-                        if cidr.first <= address <= cidr.last:
-                            break
-                    else:
-                        yield _outside_network(index, fip.id, network_id, address, cidrs)
+            # IPv4 text that parses is already canonical; IPv6 has many spellings.
+            key = text if address is None or address < IPV6 else str(ip_object(address))
+            first = first_with.setdefault(key, fip.id)
+            if first != fip.id:  # the address is taken already
+                if key in all_with:
+                    all_with[key].append(fip.id)
+                else:
+                    all_with[key] = [first, fip.id]
+            if address is not None and cidrs:
+                for cidr in cidrs:
+                    if cidr.first <= address <= cidr.last:
+                        break
+                else:
+                    yield _outside_network(index, fip.id, network_id, address, cidrs)
         if fip.port is None:
             continue
         port = ports[fip.port]
-        if port.device is not None and port.device in routers:
+        if port.device in routers:
             yield error(
                 "ownership.floating_ip_router_port",
                 [fip.id, port.id, port.device],
@@ -190,8 +193,11 @@ def floating_ips(index: TopologyIndex, context: ValidationContext) -> Iterator[F
                     break
             else:
                 yield _unreachable(index, fip.id, port, network_id)
-    for key, fips in by_address.items():
-        if len(fips) > 1:
+    if not all_with:
+        return
+    for key in first_with:  # in the order each address first appears
+        fips = all_with.get(key)
+        if fips is not None:
             yield error(
                 "ownership.floating_ip_duplicate",
                 fips,

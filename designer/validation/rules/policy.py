@@ -117,12 +117,13 @@ def forbidden_routes(index: TopologyIndex, context: ValidationContext) -> Iterat
     domains: dict[str | None, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
     for role, domain in candidates:
         domains[role][component_of[domain]].append(domain)
-    graph = index.routed_graph
+    adjacency = index.routed_adjacency
     for pair in sorted(policy.forbidden_pairs, key=sorted):
         first, second = sorted(pair)
         shared = domains[first].keys() & domains[second].keys()
         for component in sorted(shared):
-            path = nearest_path(graph, domains[first][component], set(domains[second][component]))
+            sources, targets = domains[first][component], set(domains[second][component])
+            path = nearest_path(adjacency, sources, targets)
             if not path:  # cannot happen in one connected part; never guess
                 continue
             routers = [node for node in path if node in index.routers]
