@@ -71,9 +71,10 @@ browser: $(CHROMIUM)
 test: lint typecheck frontend-test browser
 	$(VENV)/bin/pytest
 
-bench: migrate
+bench: migrate browser frontend
 	$(PY) bench/validate.py
 	$(PY) bench/collab.py
+	$(PY) bench/canvas.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache frontend/node_modules frontend/dist

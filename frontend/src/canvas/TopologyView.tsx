@@ -7,9 +7,12 @@ import {
   MiniMap,
   ReactFlow,
   ReactFlowProvider,
-  useNodesInitialized,
+  getNodesBounds,
+  getViewportForBounds,
+  useStore as useFlowStore,
   useReactFlow,
   type FinalConnectionState,
+  type Edge,
   type Node,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
@@ -44,14 +47,18 @@ import {
   onNodesChange,
   onPaletteDrop,
   presenceMarks,
+  reuseEdges,
   reuseNodes,
   severities,
-  toFlow,
+  toEdges,
+  toNodes,
 } from "./adapter";
 import { ElementNode, HostNode } from "./ElementNode";
 import { hostNames, isHostKey } from "./hosts";
 
 const NODE_TYPES = { element: ElementNode, host: HostNode };
+const LABELS_FROM_ZOOM = 0.75;
+const FIT = { minZoom: 0.05, maxZoom: 1, padding: 0.1 };
 
 export function TopologyView(props: { topologyId: number; share?: string }) {
   return (
@@ -113,24 +120,56 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
   const others = presence.filter((client) => client.client_id !== clientId);
   const worst = useMemo(() => severities(findings), [findings]);
   const sizes = useStore(stores.view, (s) => s.sizes);
-  const drawn = useRef<Node[]>([]);
-  const { nodes, edges } = useMemo(() => {
-    const flow = toFlow(document, dragging, selection, worst, {
+  const drawnNodes = useRef<Node[]>([]);
+  const drawnEdges = useRef<Edge[]>([]);
+  const nodes = useMemo(() => {
+    const next = toNodes(document, dragging, selection, worst, {
       badges,
       hosts,
       presence: marks,
       sizes,
     });
-    return { nodes: (drawn.current = reuseNodes(drawn.current, flow.nodes)), edges: flow.edges };
+    return (drawnNodes.current = reuseNodes(drawnNodes.current, next));
   }, [document, dragging, selection, worst, badges, hosts, marks, sizes]);
-  // Fit the topology into view once its first document has arrived and been drawn.
+  // Port names are readable only from close enough; drawing a thousand of them costs.
+  const readable = useFlowStore((state) => state.transform[2] >= LABELS_FROM_ZOOM);
+  const edges = useMemo(
+    () =>
+      (drawnEdges.current = reuseEdges(drawnEdges.current, toEdges(document, selection, readable))),
+    [document, selection, readable],
+  );
+  /** Show the nodes `ids` (all of them by default) as large as fits, at most at full size.
+   * Computed from the nodes' positions and sizes here: elements off screen are not drawn, so
+   * the canvas has not measured them. */
+  const nodesRef = useRef(nodes);
+  nodesRef.current = nodes;
+  const fit = useCallback(
+    (ids?: readonly string[], duration = 0) => {
+      const box = canvasRef.current?.getBoundingClientRect();
+      const wanted = ids ? new Set(ids) : null;
+      const shown = nodesRef.current.filter((node) => wanted === null || wanted.has(node.id));
+      if (!box || shown.length === 0) return;
+      const bounds = getNodesBounds(shown);
+      const { minZoom, maxZoom, padding } = FIT;
+      const viewport = getViewportForBounds(
+        bounds,
+        box.width,
+        box.height,
+        minZoom,
+        maxZoom,
+        padding,
+      );
+      void flow.setViewport(viewport, { duration });
+    },
+    [flow],
+  );
+  // Fit the topology into view once, when its first document has arrived.
   const fitted = useRef(false);
-  const measured = useNodesInitialized();
   useEffect(() => {
-    if (fitted.current || !measured || nodes.length === 0) return;
+    if (fitted.current || revision === 0) return;
     fitted.current = true;
-    void flow.fitView({ maxZoom: 1 });
-  }, [measured, nodes.length, flow]);
+    requestAnimationFrame(() => fit());
+  }, [revision, fit]);
   useEffect(() => {
     connection?.sync.select(selection.filter((id) => !isHostKey(id)));
   }, [connection, selection]);
@@ -208,9 +247,9 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
   const reveal = useCallback(
     (ids: string[]) => {
       stores.view.getState().select(ids);
-      void flow.fitView({ nodes: ids.map((id) => ({ id })), maxZoom: 1, duration: 200 });
+      fit(ids, 200);
     },
-    [flow, stores],
+    [fit, stores],
   );
   const pick = (match: Match) => {
     setSearching(false);
@@ -227,8 +266,8 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
       stores.view.getState().sizes,
     );
     guarded(() => editor.getState().perform("auto layout", [{ op: "move", positions }]));
-    void flow.fitView({ maxZoom: 1, duration: 200 });
-  }, [editor, stores, guarded, flow]);
+    fit(undefined, 200);
+  }, [editor, stores, guarded, fit]);
 
   /** One shortcut from the table in editor/shortcuts.ts. Returns whether it was handled. */
   const run = useCallback(
@@ -243,7 +282,7 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
           setHelping(true);
           return true;
         case "fitView":
-          void flow.fitView({ maxZoom: 1, duration: 200 });
+          fit(undefined, 200);
           return true;
         case "toggleMinimap":
           setShowMinimap((shown) => !shown);
@@ -307,7 +346,7 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
           return false;
       }
     },
-    [editor, stores, guarded, flow, layOut, nodes],
+    [editor, stores, guarded, fit, layOut, nodes],
   );
 
   useEffect(() => {
@@ -401,11 +440,7 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
               Auto layout
             </button>
           )}
-          <button
-            type="button"
-            onClick={() => void flow.fitView({ maxZoom: 1, duration: 200 })}
-            aria-keyshortcuts="F"
-          >
+          <button type="button" onClick={() => fit(undefined, 200)} aria-keyshortcuts="F">
             Fit view
           </button>
           <button
@@ -479,8 +514,7 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
             }
             onEdgesChange={(changes) => onEdgesChange(changes, stores.view)}
             onConnectEnd={connectEnd}
-            fitView
-            fitViewOptions={{ maxZoom: 1 }}
+            onlyRenderVisibleElements
           >
             <Background />
             <Controls />

@@ -17,7 +17,7 @@ import {
 import { addFromPalette, type Outcome, type PaletteKind } from "../model/palette";
 import type { Badges } from "../model/badges";
 import type { Finding, PresenceClient } from "../model/events";
-import { centreOf, hostAt, hostBoxes, hostKey, isHostKey, type HostBox } from "./hosts";
+import { centreOf, hostAt, hostBoxes, hostKey, isHostKey, NODE_SIZE, type HostBox } from "./hosts";
 import type { UndoStore } from "../store/undo";
 import type { Size, ViewStore } from "../store/view";
 
@@ -114,6 +114,20 @@ export function toFlow(
   worst: Record<string, Severity> = {},
   context: FlowContext = {},
 ): { nodes: Node[]; edges: Edge[] } {
+  return {
+    nodes: toNodes(document, dragging, selection, worst, context),
+    edges: toEdges(document, selection),
+  };
+}
+
+/** The nodes: host boxes first (under the rest), then every element drawn as a box. */
+export function toNodes(
+  document: TopologyDocument,
+  dragging: Record<string, Position>,
+  selection: readonly string[],
+  worst: Record<string, Severity> = {},
+  context: FlowContext = {},
+): Node[] {
   const positions = document.layout?.positions ?? {};
   const positionOf = (id: string) => dragging[id] ?? positions[id];
   const selected = new Set(selection);
@@ -137,6 +151,9 @@ export function toFlow(
         id: element.id,
         type: "element",
         position: positionOf(element.id) ?? fallback,
+        // Until measured (or when off screen and not drawn), a node is this big.
+        initialWidth: NODE_SIZE.width,
+        initialHeight: NODE_SIZE.height,
         measured: context.sizes?.[element.id],
         selected: selected.has(element.id),
         className: worst[element.id] ? `finding-${worst[element.id]}` : undefined,
@@ -144,7 +161,20 @@ export function toFlow(
       });
     }
   }
-  const drawn = new Set(nodes.map((node) => node.id));
+  return nodes;
+}
+
+/** The lines: ports from their device to their network, and the membership lines (subnet and
+ * segment to network, gateway, floating IP to instance). They do not depend on positions, so
+ * a drag does not rebuild them. `labels`: name the ports and gateways (worth it only when
+ * zoomed in close enough to read them; a selected port is always named). */
+export function toEdges(
+  document: TopologyDocument,
+  selection: readonly string[],
+  labels = true,
+): Edge[] {
+  const selected = new Set(selection);
+  const drawn = new Set(NODE_LISTS.flatMap((list) => elementsOf(document, list).map((e) => e.id)));
   const edges: Edge[] = [];
   const edge = (id: string, source: unknown, target: unknown, extra: Partial<Edge> = {}) => {
     if (
@@ -156,29 +186,39 @@ export function toFlow(
       edges.push({ id, source, target, selected: selected.has(id), ...extra });
     }
   };
+  // Lines that cannot be selected need no invisible area to catch the pointer.
+  const membership: Partial<Edge> = { selectable: false, interactionWidth: 0 };
   const deviceOfPort = new Map<string, unknown>();
   for (const port of elementsOf(document, "ports")) {
     deviceOfPort.set(port.id, port.device);
+    const named = labels || selected.has(port.id);
     edge(port.id, port.device, port.network, {
-      label: labelOf(port),
+      label: named ? labelOf(port) : undefined,
       ariaLabel: `port ${labelOf(port)}`,
     });
   }
   for (const subnet of elementsOf(document, "subnets")) {
-    edge(`${subnet.id}~net`, subnet.id, subnet.network, { selectable: false, type: "straight" });
+    edge(`${subnet.id}~net`, subnet.id, subnet.network, { ...membership, type: "straight" });
   }
   for (const segment of elementsOf(document, "segments")) {
-    edge(`${segment.id}~net`, segment.id, segment.network, { selectable: false, type: "straight" });
+    edge(`${segment.id}~net`, segment.id, segment.network, { ...membership, type: "straight" });
   }
   for (const router of elementsOf(document, "routers")) {
     const gateway = router.external_gateway as { network?: string } | null | undefined;
-    edge(`${router.id}~gw`, router.id, gateway?.network, { selectable: false, label: "gateway" });
+    edge(`${router.id}~gw`, router.id, gateway?.network, {
+      ...membership,
+      label: labels ? "gateway" : undefined,
+    });
   }
   for (const fip of elementsOf(document, "floating_ips")) {
     const device = typeof fip.port === "string" ? deviceOfPort.get(fip.port) : undefined;
-    edge(`${fip.id}~port`, fip.id, device, { selectable: false, animated: true });
+    // Dashed, not animated: an animated line repaints its whole area on every frame.
+    edge(`${fip.id}~port`, fip.id, device, {
+      ...membership,
+      style: { strokeDasharray: "4 4" },
+    });
   }
-  return { nodes, edges };
+  return edges;
 }
 
 /** The host boxes, drawn first so they sit under the elements. While instances are dragged,
@@ -251,6 +291,26 @@ export function reuseNodes(previous: readonly Node[], next: Node[]): Node[] {
   return next.map((node) => {
     const earlier = byId.get(node.id);
     return earlier !== undefined && sameNode(earlier, node) ? earlier : node;
+  });
+}
+
+function sameEdge(a: Edge, b: Edge): boolean {
+  return (
+    a.source === b.source &&
+    a.target === b.target &&
+    a.selected === b.selected &&
+    a.label === b.label &&
+    a.ariaLabel === b.ariaLabel
+  );
+}
+
+/** `next`, with every line that draws the same as before replaced by the earlier object. */
+export function reuseEdges(previous: readonly Edge[], next: Edge[]): Edge[] {
+  if (previous.length === 0) return next;
+  const byId = new Map(previous.map((edge) => [edge.id, edge]));
+  return next.map((edge) => {
+    const earlier = byId.get(edge.id);
+    return earlier !== undefined && sameEdge(earlier, edge) ? earlier : edge;
   });
 }
 
