@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup frontend frontend-test browser migrate demo run test lint typecheck bench clean
+.PHONY: setup frontend frontend-test browser network-tools migrate demo run test lint typecheck bench clean
 
 NPM ?= npm
 NODE_STAMP := frontend/node_modules/.installed
@@ -68,7 +68,16 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
-test: lint typecheck frontend-test browser
+# Deploys drive the kernel through iproute2 and iptables and run dnsmasq; tests ping through
+# what they deploy. Installed from Debian when missing (needs root, as deploying does).
+NETWORK_TOOLS := /usr/sbin/ip /usr/sbin/iptables-restore /usr/sbin/dnsmasq /usr/bin/ping
+$(NETWORK_TOOLS) &:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 iptables dnsmasq-base iputils-ping
+
+network-tools: $(NETWORK_TOOLS)
+
+test: lint typecheck frontend-test browser network-tools
 	$(VENV)/bin/pytest
 
 bench: migrate browser frontend

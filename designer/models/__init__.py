@@ -1,5 +1,6 @@
 """Netloom's stored data, one module per concept."""
 
+from designer.models.deployments import Deployment, DeploymentAction, DeploymentState
 from designer.models.hosts import Host
 from designer.models.policy import Quota, VlanPolicy
 from designer.models.projects import Membership, Project, Role
@@ -7,6 +8,9 @@ from designer.models.sharing import ShareLink
 from designer.models.topologies import Revision, Topology
 
 __all__ = [
+    "Deployment",
+    "DeploymentAction",
+    "DeploymentState",
     "Host",
     "Membership",
     "Project",

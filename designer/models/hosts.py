@@ -31,6 +31,9 @@ class Host(models.Model):
     # {physical network name: interface name on this host}
     physical_networks = models.JSONField(default=dict, blank=True)
     external = models.BooleanField(default=False, help_text="Has external connectivity.")
+    # In a lab fabric, the network namespace that stands for this host on the machine running
+    # the fabric; empty for a real host, whose own root namespace is used.
+    namespace = models.CharField(max_length=64, blank=True)
     last_heartbeat = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
