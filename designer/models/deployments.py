@@ -82,3 +82,7 @@ class Deployment(models.Model):
     @property
     def active(self) -> bool:
         return self.state in ACTIVE_STATES
+
+    @staticmethod
+    def active_states() -> tuple[str, ...]:
+        return tuple(ACTIVE_STATES)
