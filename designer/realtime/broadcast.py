@@ -15,8 +15,17 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from designer.models import Revision, Topology
-from designer.realtime.events import FindingOut, Findings, Person, RevisionEvent
+from designer.models import Deployment, Revision, Topology
+from designer.realtime.events import (
+    DeploymentEvent,
+    DeploymentOut,
+    FindingOut,
+    Findings,
+    HostProgress,
+    LogLine,
+    Person,
+    RevisionEvent,
+)
 from designer.validation import Finding
 
 
@@ -88,4 +97,29 @@ def publish_findings(revision: Revision, findings: list[Finding] | None = None) 
     async_to_sync(layer.group_send)(
         group_name(revision.topology_id),
         {"type": "findings.broadcast", "text": event.model_dump_json()},
+    )
+
+
+def deployment_out(deployment: Deployment) -> DeploymentOut:
+    return DeploymentOut(
+        id=deployment.pk,
+        action=deployment.action,  # type: ignore[arg-type]
+        state=deployment.state,  # type: ignore[arg-type]
+        revision=deployment.revision.number if deployment.revision is not None else None,
+        progress=deployment.progress,
+        hosts={name: HostProgress(**entry) for name, entry in deployment.hosts.items()},
+        error=deployment.error,
+        requested_by=person(deployment.requested_by),
+        started_at=deployment.started_at.isoformat() if deployment.started_at else None,
+        finished_at=deployment.finished_at.isoformat() if deployment.finished_at else None,
+    )
+
+
+def deployment_event(
+    deployment: Deployment, elements: dict[str, str], log: list[dict[str, Any]]
+) -> DeploymentEvent:
+    return DeploymentEvent(
+        deployment=deployment_out(deployment),
+        elements=elements,  # type: ignore[arg-type]
+        log=[LogLine(**line) for line in log],
     )

@@ -6,7 +6,7 @@ Later features (deploy progress, HA failover) add their events here.
 
 Client to server: `edit`, `select`, `sync`, `ping`.
 Server to client: `welcome`, `ack`, `rejected`, `revision`, `findings`, `presence`, `resync`,
-`error`, `pong`.
+`error`, `pong`, `deployment`.
 """
 
 from __future__ import annotations
@@ -180,6 +180,56 @@ class Pong(Event):
     type: Literal["pong"] = "pong"
 
 
+ElementDeployState = Literal["pending", "creating", "up", "failed", "removing", "removed"]
+
+
+class HostProgress(Event):
+    done: int = 0
+    # None until the host has planned its steps.
+    total: int | None = None
+    state: Literal["pending", "done", "failed", "cancelled"] = "pending"
+
+
+class LogLine(Event):
+    at: str
+    host: str | None
+    level: Literal["info", "error"]
+    message: str
+
+
+class DeploymentOut(Event):
+    id: int
+    action: Literal["deploy", "destroy"]
+    state: Literal[
+        "queued",
+        "planning",
+        "applying",
+        "rolling_back",
+        "deployed",
+        "destroyed",
+        "failed",
+        "cancelled",
+    ]
+    # The revision deployed; None for a destroy.
+    revision: int | None
+    progress: Annotated[int, Field(ge=0, le=100)]
+    hosts: dict[str, HostProgress]
+    error: str
+    requested_by: Person | None
+    started_at: str | None
+    finished_at: str | None
+
+
+class DeploymentEvent(Event):
+    """A deploy or destroy moved on: its state and progress, the elements whose state changed
+    (all of them when a client has just connected) and the new lines of its log."""
+
+    type: Literal["deployment"] = "deployment"
+    deployment: DeploymentOut
+    elements: dict[str, ElementDeployState]
+    log: list[LogLine]
+
+
 ServerMessage = Annotated[
     Welcome
     | Ack
@@ -189,7 +239,8 @@ ServerMessage = Annotated[
     | PresenceEvent
     | Resync
     | ErrorEvent
-    | Pong,
+    | Pong
+    | DeploymentEvent,
     Field(discriminator="type"),
 ]
 
