@@ -103,8 +103,8 @@ def publish_findings(revision: Revision, findings: list[Finding] | None = None) 
 def deployment_out(deployment: Deployment) -> DeploymentOut:
     return DeploymentOut(
         id=deployment.pk,
-        action=deployment.action,  # type: ignore[arg-type]
-        state=deployment.state,  # type: ignore[arg-type]
+        action=deployment.action,
+        state=deployment.state,
         revision=deployment.revision.number if deployment.revision is not None else None,
         progress=deployment.progress,
         hosts={name: HostProgress(**entry) for name, entry in deployment.hosts.items()},
@@ -120,6 +120,6 @@ def deployment_event(
 ) -> DeploymentEvent:
     return DeploymentEvent(
         deployment=deployment_out(deployment),
-        elements=elements,  # type: ignore[arg-type]
+        elements=elements,
         log=[LogLine(**line) for line in log],
     )
