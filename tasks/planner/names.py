@@ -26,6 +26,7 @@ LINK_KINDS = {
     "macvlan": "m",
     "gateway": "g",  # a router's external gateway port, namespace end
     "gateway_tap": "h",
+    "vlan": "v",  # an 802.1Q sub-interface of a physical interface
 }
 NAMESPACE_KINDS = {"router": "r", "dhcp": "d", "instance": "i"}
 PREFIX_PATTERN = re.compile(rf"^{ROOT}[0-9a-z]{{{PREFIX_DIGITS}}}$")

@@ -224,6 +224,24 @@ class Responder:
         return ("responder", self.namespace)
 
 
+@dataclass(frozen=True)
+class Vlan:
+    """An 802.1Q sub-interface of a physical interface carrying one VLAN of a provider network,
+    a port of that network's bridge. Only where the kernel has 802.1Q: elsewhere the plan
+    attaches the lab fabric's segment interface for the VLAN instead."""
+
+    name: str
+    parent: str
+    vlan_id: int
+    master: str
+    owner: str
+    namespace: str | None = None
+
+    @property
+    def key(self) -> Key:
+        return ("link", _ns(self.namespace), self.name)
+
+
 KernelObject = (
     Namespace
     | Bridge
@@ -236,6 +254,7 @@ KernelObject = (
     | Firewall
     | Dnsmasq
     | Responder
+    | Vlan
 )
 
 
@@ -256,6 +275,7 @@ class HostState:
     firewalls: tuple[Firewall, ...] = ()
     dnsmasqs: tuple[Dnsmasq, ...] = ()
     responders: tuple[Responder, ...] = ()
+    vlans: tuple[Vlan, ...] = ()
 
     def objects(self) -> Iterator[KernelObject]:
         """Every object, in the order they are created (the reverse of their removal)."""

@@ -1,0 +1,50 @@
+"""What every area of the planner reads: the document's index, the hosts, where things run,
+the allocated addresses, and the collector the areas add their objects to; with the kernel
+names the areas share (a domain's bridge, an instance's namespace)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tasks.planner.allocation import Addresses, Allocation
+from tasks.planner.collect import Collector
+from tasks.planner.hosts import HostFacts
+from tasks.planner.index import Domain, PlanIndex
+from tasks.planner.names import interface_name, namespace_name
+from tasks.planner.placement import Placement
+
+
+@dataclass
+class PlanContext:
+    prefix: str
+    index: PlanIndex
+    hosts: dict[str, HostFacts]
+    placement: Placement
+    allocation: Allocation
+    collector: Collector
+    # domain id -> the hosts that need its bridge.
+    domain_hosts: dict[str, set[str]] = field(default_factory=dict)
+
+    def bridge_name(self, domain: Domain) -> str:
+        return interface_name(self.prefix, "bridge", domain.id)
+
+    def instance_namespace(self, instance_id: str) -> str | None:
+        host = self.placement.instances.get(instance_id)
+        if host is None:
+            return None
+        return namespace_name(self.prefix, "instance", host, instance_id)
+
+    def router_namespace(self, router_id: str, host: str) -> str:
+        return namespace_name(self.prefix, "router", host, router_id)
+
+    def port_addresses(self, port_id: str) -> Addresses:
+        return self.allocation.ports.get(port_id, ())
+
+    def chain(self, purpose: str) -> str:
+        """One of the deployment's iptables chains: `nl002s-snat`."""
+        return f"{self.prefix}-{purpose}"
+
+    def host_of_device(self, device: str | None) -> str | None:
+        if device is None:
+            return None
+        return self.placement.instances.get(device) or self.placement.routers.get(device)

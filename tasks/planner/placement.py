@@ -1,0 +1,121 @@
+"""Which host runs what: instances, legacy routers and DHCP servers.
+
+An instance pinned by `instance.host` stays there; the others go, in id order, to the
+compute-capable host with the fewest instances (ties by name). A legacy router runs on its
+first listed host, or on the networking node with the fewest routers; each layer-2 domain with
+a DHCP subnet gets one DHCP server on the networking node with the fewest. HA and distributed
+routers are not placed: the plan notes them and realises nothing for them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tasks.planner.allocation import dhcp_subnets
+from tasks.planner.collect import Collector
+from tasks.planner.hosts import HostFacts
+from tasks.planner.index import PlanIndex
+
+
+@dataclass
+class Placement:
+    instances: dict[str, str] = field(default_factory=dict)
+    routers: dict[str, str] = field(default_factory=dict)
+    # domain id -> host of its DHCP server.
+    dhcp: dict[str, str] = field(default_factory=dict)
+
+
+def _least_loaded(candidates: list[str], load: Counter[str]) -> str:
+    return min(candidates, key=lambda name: (load[name], name))
+
+
+def place(index: PlanIndex, hosts: Sequence[HostFacts], collector: Collector) -> Placement:
+    placement = Placement()
+    names = {host.name for host in hosts}
+    compute = sorted(host.name for host in hosts if host.is_compute_node)
+    networking = sorted(host.name for host in hosts if host.is_networking_node)
+
+    load: Counter[str] = Counter()
+    unpinned = []
+    for instance in index.instances.values():
+        if instance.host is None:
+            unpinned.append(instance)
+        elif instance.host in names:
+            placement.instances[instance.id] = instance.host
+            load[instance.host] += 1
+        else:
+            collector.note(
+                "plan.unknown_host",
+                f"instance {instance.id} is pinned to host {instance.host}, which is not "
+                "available; it is not planned",
+                (instance.id,),
+            )
+    for instance in unpinned:
+        if not compute:
+            collector.note(
+                "plan.no_compute_host",
+                f"no compute host can run instance {instance.id}",
+                (instance.id,),
+            )
+            continue
+        chosen = _least_loaded(compute, load)
+        placement.instances[instance.id] = chosen
+        load[chosen] += 1
+
+    router_load: Counter[str] = Counter()
+    for router in index.routers.values():
+        if router.mode != "legacy":
+            collector.note(
+                "plan.router_mode_unsupported",
+                f"router {router.id} is {router.mode}; only legacy routers are deployed so far, "
+                "so it is not realised",
+                (router.id,),
+            )
+            continue
+        host = _router_host(router.id, router.hosts, networking, names, router_load, collector)
+        if host is not None:
+            placement.routers[router.id] = host
+            router_load[host] += 1
+
+    dhcp_load: Counter[str] = Counter()
+    domains = sorted({index.domain_of_subnet(subnet).id for subnet in dhcp_subnets(index)})
+    for domain_id in domains:
+        if not networking:
+            collector.note(
+                "plan.no_network_host",
+                f"no networking node can serve DHCP for {domain_id}",
+                (domain_id,),
+            )
+            continue
+        chosen = _least_loaded(networking, dhcp_load)
+        placement.dhcp[domain_id] = chosen
+        dhcp_load[chosen] += 1
+    return placement
+
+
+def _router_host(
+    router_id: str,
+    listed: list[str],
+    networking: list[str],
+    names: set[str],
+    load: Counter[str],
+    collector: Collector,
+) -> str | None:
+    if listed:
+        if listed[0] in names:
+            return listed[0]
+        collector.note(
+            "plan.unknown_host",
+            f"router {router_id} is to run on host {listed[0]}, which is not available; "
+            "it is not planned",
+            (router_id,),
+        )
+        return None
+    if not networking:
+        collector.note(
+            "plan.no_network_host", f"no networking node can run router {router_id}", (router_id,)
+        )
+        return None
+    return _least_loaded(networking, load)

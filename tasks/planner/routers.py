@@ -1,0 +1,211 @@
+"""Legacy routers: a namespace on the router's networking node with forwarding on, one veth per
+router interface into its network's bridge with the interface's addresses, the external
+gateway as a veth into the external network's bridge with its address and a default route via
+the external subnet's gateway, the design's static routes, and a nat table with floating IPs
+(DNAT in, SNAT out, ahead of the general SNAT) and SNAT of each internal subnet to the gateway
+address.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from designer.spec.elements import Router
+from tasks.planner.allocation import with_prefix
+from tasks.planner.context import PlanContext
+from tasks.planner.index import IPAddress, parse_ip, parse_network
+from tasks.planner.names import interface_name
+from tasks.planner.networks import gateway_domain
+from tasks.planner.state import Address, Namespace, Route, Rule, Veth
+
+FORWARDING = (("net.ipv4.ip_forward", "1"),)
+
+
+@dataclass(frozen=True)
+class _FloatingIP:
+    id: str
+    address: IPAddress
+    fixed: IPAddress
+
+
+def plan_routers(ctx: PlanContext) -> None:
+    served = _floating_ips_by_router(ctx)
+    for router_id, host in sorted(ctx.placement.routers.items()):
+        _plan_router(ctx, ctx.index.routers[router_id], host, served.get(router_id, []))
+
+
+def _plan_router(ctx: PlanContext, router: Router, host: str, fips: list[_FloatingIP]) -> None:
+    index = ctx.index
+    namespace = ctx.router_namespace(router.id, host)
+    add = ctx.collector.add
+    add(host, Namespace(namespace, "router", router.id, sysctls=FORWARDING))
+    internal_subnets = []
+    for port in index.ports_by_device.get(router.id, []):
+        domain = index.domain_of_port(port)
+        inside = interface_name(ctx.prefix, "port", port.id, host)
+        add(
+            host,
+            Veth(
+                name=interface_name(ctx.prefix, "tap", port.id, host),
+                peer=inside,
+                owner=port.id,
+                peer_namespace=namespace,
+                master=ctx.bridge_name(domain),
+                peer_mac=ctx.allocation.macs[port.id],
+                mtu=domain.network.mtu,
+            ),
+        )
+        for subnet_id, address in ctx.port_addresses(port.id):
+            add(host, Address(inside, with_prefix(index, subnet_id, address), port.id, namespace))
+            internal_subnets.append(subnet_id)
+    for route in router.routes:
+        destination = _destination(route.destination)
+        if destination is None or parse_ip(route.nexthop) is None:
+            ctx.collector.note(
+                "plan.bad_address",
+                f"router {router.id} has a static route that does not parse; it is not planned",
+                (router.id,),
+                host,
+            )
+            continue
+        add(host, Route(destination, router.id, namespace, gateway=route.nexthop))
+    gateway = _gateway(ctx, router, host, namespace)
+    if gateway is None:
+        return
+    gateway_port, gateway_address = gateway
+    for fip in fips:
+        add(host, Address(gateway_port, f"{fip.address}/32", fip.id, namespace))
+    _nat(ctx, router, host, namespace, gateway_port, gateway_address, internal_subnets, fips)
+
+
+def _destination(text: str) -> str | None:
+    network = parse_network(text)
+    if network is None:
+        return None
+    return "default" if network.prefixlen == 0 else str(network)
+
+
+def _gateway(
+    ctx: PlanContext, router: Router, host: str, namespace: str
+) -> tuple[str, IPAddress] | None:
+    """The external gateway port: its veth, addresses and default route; (port, first
+    IPv4 address) or None."""
+    index = ctx.index
+    if router.external_gateway is None:
+        return None
+    domain = gateway_domain(ctx, router.id)
+    inside = interface_name(ctx.prefix, "gateway", router.id, host)
+    ctx.collector.add(
+        host,
+        Veth(
+            name=interface_name(ctx.prefix, "gateway_tap", router.id, host),
+            peer=inside,
+            owner=router.id,
+            peer_namespace=namespace,
+            master=ctx.bridge_name(domain),
+            peer_mac=ctx.allocation.gateway_macs[router.id],
+            mtu=domain.network.mtu,
+        ),
+    )
+    first: IPAddress | None = None
+    for subnet_id, address in ctx.allocation.gateways.get(router.id, ()):
+        cidr = with_prefix(index, subnet_id, address)
+        ctx.collector.add(host, Address(inside, cidr, router.id, namespace))
+        upstream = index.gateway_of(subnet_id)
+        if first is None and address.version == 4:
+            first = address
+            if upstream is not None and upstream != address:
+                ctx.collector.add(
+                    host,
+                    Route("default", router.id, namespace, gateway=str(upstream), device=inside),
+                )
+    if first is None:
+        ctx.collector.note(
+            "plan.gateway_without_address",
+            f"router {router.id}'s external gateway has no IPv4 address; no SNAT or floating "
+            "IPs through it",
+            (router.id,),
+            host,
+        )
+        return None
+    return inside, first
+
+
+def _nat(
+    ctx: PlanContext,
+    router: Router,
+    host: str,
+    namespace: str,
+    gateway_port: str,
+    gateway_address: IPAddress,
+    internal_subnets: list[str],
+    fips: list[_FloatingIP],
+) -> None:
+    prerouting, postrouting = ctx.chain("pre"), ctx.chain("post")
+    dnat: list[Rule] = []
+    snat: list[Rule] = []
+    for fip in fips:
+        dnat.append(("-d", f"{fip.address}/32", "-j", "DNAT", "--to-destination", str(fip.fixed)))
+        leaving = ("-s", f"{fip.fixed}/32", "-o", gateway_port)
+        snat.append((*leaving, "-j", "SNAT", "--to-source", str(fip.address)))
+    if router.snat_enabled:
+        for subnet_id in sorted(set(internal_subnets)):
+            cidr = ctx.index.subnet_ranges[subnet_id]
+            if cidr.version == 4:
+                to_source = ("-j", "SNAT", "--to-source", str(gateway_address))
+                snat.append(("-s", str(cidr), "-o", gateway_port, *to_source))
+    collector = ctx.collector
+    if dnat:
+        collector.rules(host, namespace, "nat", router.id, prerouting, dnat)
+        collector.hook(host, namespace, "nat", router.id, "PREROUTING", ("-j", prerouting))
+        # Packets the router itself sends to a floating IP are translated as well.
+        collector.rules(host, namespace, "nat", router.id, ctx.chain("out"), dnat)
+        collector.hook(host, namespace, "nat", router.id, "OUTPUT", ("-j", ctx.chain("out")))
+    if snat:
+        collector.rules(host, namespace, "nat", router.id, postrouting, snat)
+        collector.hook(host, namespace, "nat", router.id, "POSTROUTING", ("-j", postrouting))
+
+
+def _floating_ips_by_router(ctx: PlanContext) -> dict[str, list[_FloatingIP]]:
+    """Router id -> the floating IPs it translates: those on its gateway network whose port has
+    an address on a subnet the router has an interface on."""
+    index = ctx.index
+    served: dict[str, list[_FloatingIP]] = {}
+    for fip in index.floating_ips.values():
+        port = index.ports.get(fip.port or "")
+        allocated = ctx.allocation.floating_ips.get(fip.id)
+        if port is None or allocated is None:
+            continue
+        found = _router_for(ctx, fip.network, port.id)
+        if found is None:
+            ctx.collector.note(
+                "plan.floating_ip_unrouted",
+                f"no router with a gateway on {fip.network} reaches port {port.id}; floating IP "
+                f"{fip.id} is not realised",
+                (fip.id, port.id),
+            )
+            continue
+        router_id, fixed = found
+        if router_id in ctx.placement.routers:
+            served.setdefault(router_id, []).append(_FloatingIP(fip.id, allocated[1], fixed))
+    return served
+
+
+def _router_for(
+    ctx: PlanContext, external_network: str, port_id: str
+) -> tuple[str, IPAddress] | None:
+    index = ctx.index
+    addresses = [(s, a) for s, a in ctx.port_addresses(port_id) if a.version == 4]
+    for router in index.routers.values():
+        gateway = router.external_gateway
+        if gateway is None or gateway.network != external_network:
+            continue
+        router_subnets = {
+            subnet_id
+            for router_port in index.ports_by_device.get(router.id, [])
+            for subnet_id, _address in ctx.port_addresses(router_port.id)
+        }
+        for subnet_id, address in addresses:
+            if subnet_id in router_subnets:
+                return router.id, address
+    return None
