@@ -1,0 +1,156 @@
+"""Reaching the kernel of one host for the linux driver: netlink sockets into its namespaces,
+commands run inside a namespace (argument lists, no shell), sysctls, and the names of the
+namespaces a veth peer's `link-netnsid` points to. Nothing here knows about deployments: the
+driver decides what to touch.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+from collections.abc import Sequence
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+from pyroute2 import IPRoute, netns
+from pyroute2.netlink.exceptions import NetlinkError
+
+NETNS_DIR = Path("/run/netns")
+OWN_NAMESPACE = "/proc/self/ns/net"
+COMMAND_TIMEOUT_SECONDS = 30
+
+# A netlink message: pyroute2's, untyped.
+Message = Any
+
+
+class KernelError(Exception):
+    """The kernel (or a tool talking to it) refused; the message says what it said."""
+
+
+def namespaces() -> set[str]:
+    return set(netns.listnetns())
+
+
+def namespace_path(namespace: str | None) -> str:
+    """The file standing for a namespace: `None` is the namespace this process runs in."""
+    return OWN_NAMESPACE if namespace is None else str(NETNS_DIR / namespace)
+
+
+def run(namespace: str | None, *arguments: str, stdin: str | None = None) -> str:
+    """Run a command inside a namespace (or here, for `None`) and return its output."""
+    command = list(arguments) if namespace is None else ["ip", "netns", "exec", namespace]
+    if namespace is not None:
+        command.extend(arguments)
+    result = subprocess.run(
+        command,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT_SECONDS,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise KernelError(
+            f"{arguments[0]}: {result.stderr.strip() or 'exit ' + str(result.returncode)}"
+        )
+    return result.stdout
+
+
+def read_sysctl(namespace: str | None, name: str) -> str | None:
+    """A `net.` sysctl as the namespace sees it; None when the kernel has no such key."""
+    try:
+        return run(namespace, "sysctl", "-n", name).strip()
+    except KernelError:
+        return None
+
+
+def write_sysctls(namespace: str | None, values: Sequence[tuple[str, str]]) -> None:
+    if values:
+        run(namespace, "sysctl", "-q", "-w", *(f"{name}={value}" for name, value in values))
+
+
+class Sockets:
+    """Netlink sockets into the namespaces of one host, opened on first use and closed
+    together. `None` is the host's own namespace (`host`: None for this process's own)."""
+
+    def __init__(self, host: str | None) -> None:
+        self.host = host
+        self._open: dict[str | None, IPRoute] = {}
+
+    def resolve(self, namespace: str | None) -> str | None:
+        """The namespace an object's `namespace` field stands for."""
+        return self.host if namespace is None else namespace
+
+    def __call__(self, namespace: str | None) -> IPRoute:
+        """The socket for an object's namespace (`None`: the host's own)."""
+        target = self.resolve(namespace)
+        if target not in self._open:
+            self._open[target] = IPRoute() if target is None else IPRoute(netns=target, flags=0)
+        return self._open[target]
+
+    def forget(self, namespace: str) -> None:
+        """Close the socket of a namespace about to be removed."""
+        ipr = self._open.pop(namespace, None)
+        if ipr is not None:
+            ipr.close()
+
+    def close(self) -> None:
+        for ipr in self._open.values():
+            ipr.close()
+        self._open.clear()
+
+    def __enter__(self) -> Sockets:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def netns_ids(
+        self, namespace: str | None, wanted: set[int], candidates: Sequence[str | None]
+    ) -> dict[int, str | None]:
+        """The namespaces (object namespaces: `None` is the host's own) that `namespace` knows
+        by the ids in `wanted`, as the `link-netnsid` of a veth whose peer lives there.
+        Candidates are tried in order until every wanted id is found."""
+        ipr = self(namespace)
+        ids: dict[int, str | None] = {}
+        for candidate in candidates:
+            if wanted <= ids.keys():
+                break
+            if candidate == namespace:
+                continue
+            with suppress(OSError):
+                fd = os.open(namespace_path(self.resolve(candidate)), os.O_RDONLY)
+                try:
+                    answer = ipr.get_netnsid(fd=fd)
+                finally:
+                    os.close(fd)
+                nsid = answer.get("nsid") if answer else None
+                if nsid is not None and nsid >= 0:
+                    ids[nsid] = candidate
+        return ids
+
+
+def link(ipr: IPRoute, name: str) -> Message | None:
+    try:
+        return ipr.link("get", ifname=name)[0]
+    except NetlinkError as exc:
+        if exc.code == errno.ENODEV:
+            return None
+        raise
+
+
+def name_of(message: Message) -> str:
+    return str(message.get_attr("IFLA_IFNAME"))
+
+
+def kind_of(message: Message) -> str | None:
+    info = message.get_attr("IFLA_LINKINFO")
+    return None if info is None else info.get_attr("IFLA_INFO_KIND")
+
+
+def info_data(message: Message) -> Message:
+    """The kind-specific attributes of a link (None for a link without any)."""
+    info = message.get_attr("IFLA_LINKINFO")
+    return None if info is None else info.get_attr("IFLA_INFO_DATA")

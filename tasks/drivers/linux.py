@@ -1,0 +1,972 @@
+"""The linux driver: observes what one deployment has on one host's kernel, as a `HostState`,
+and applies planned steps to it.
+
+Links, addresses and routes go through netlink (pyroute2), sysctls through `sysctl` inside the
+namespace, firewalls through one `iptables-restore --noflush` per table, and dnsmasq and the
+responder run as supervised processes. Only objects whose names carry the deployment's prefix
+are ever read as ours or changed. Every step is idempotent: creating what exists, or removing
+what is gone, changes nothing. A step that fails removes the object it was making and raises a
+`DriverError`.
+
+What the kernel does not keep (an object's owner, a namespace's role, the firewall and
+processes as they were asked for) is kept in the driver's run directory, one per deployment
+and host. `observe(desired)` reports the fields a desired state leaves open (MTU, MAC, a
+route's device) as that state has them, so observing right after applying plans no steps.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import signal
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
+from dataclasses import asdict, dataclass, field, fields, replace
+from ipaddress import IPv4Address, IPv6Address, ip_interface, ip_network
+from pathlib import Path
+from typing import Any, cast
+
+from pyroute2 import IPRoute, netns
+from pyroute2.netlink.exceptions import NetlinkError
+
+from tasks.drivers import HostBinding, render
+from tasks.drivers import kernel_firewall as firewall_rules
+from tasks.drivers import kernel_process as processes
+from tasks.drivers.kernel import (
+    KernelError,
+    Message,
+    Sockets,
+    info_data,
+    kind_of,
+    link,
+    name_of,
+    namespace_path,
+    namespaces,
+    read_sysctl,
+    run,
+    write_sysctls,
+)
+from tasks.planner.names import owns
+from tasks.planner.state import (
+    Address,
+    Attachment,
+    Bridge,
+    DhcpHost,
+    Dnsmasq,
+    Firewall,
+    HostState,
+    KernelObject,
+    Key,
+    Macvlan,
+    Namespace,
+    Responder,
+    Route,
+    Veth,
+    Vlan,
+    Vxlan,
+)
+from tasks.planner.steps import Step, plan_steps
+
+REPO = Path(__file__).resolve().parents[2]
+MAIN_TABLE = 254
+KERNEL_PROTO = 2
+# The routing protocol number marking routes this driver added in a host's own namespace,
+# where other routes are not ours.
+NETLOOM_PROTO = 188
+AF_INET = 2
+AF_INET6 = 10
+AF_BRIDGE = 7
+IFF_UP = 0x1
+FLOOD_MAC = "00:00:00:00:00:00"
+MACVLAN_MODES = {1: "private", 2: "vepa", 4: "bridge", 8: "passthru"}
+# Errors that mean "already so" for a create, or "already gone" for a remove.
+_EXISTS = {errno.EEXIST}
+_GONE = {errno.ENODEV, errno.ENOENT, errno.ESRCH, errno.EADDRNOTAVAIL, errno.ENXIO}
+
+
+class DriverError(Exception):
+    """A step the kernel refused: which step, and what the kernel said."""
+
+    def __init__(self, step: Step, error: BaseException) -> None:
+        self.step = step
+        self.error = error
+        super().__init__(f"{step.action} {describe(step.obj)}: {error}")
+
+
+def describe(obj: KernelObject) -> str:
+    where = obj.key[1] if len(obj.key) > 2 and obj.key[1] else "host namespace"
+    return f"{type(obj).__name__.lower()} {obj.key[-1]} ({where})"
+
+
+@dataclass
+class _Place:
+    """One namespace as observed: its links by index, as `namespace` fields name it."""
+
+    namespace: str | None
+    links: dict[int, Message] = field(default_factory=dict)
+    netns_ids: dict[int, str | None] = field(default_factory=dict)
+
+    def name(self, index: int | None) -> str | None:
+        msg = self.links.get(index or 0)
+        return None if msg is None else name_of(msg)
+
+
+class LinuxDriver:
+    def __init__(self, binding: HostBinding, prefix: str) -> None:
+        self.binding = binding
+        self.prefix = prefix
+        # What the kernel does not keep, per deployment and host; processes' own files sit in
+        # the binding's run directory, where the dry run shows them.
+        self.run_dir = Path(binding.run_dir) / prefix / binding.host
+
+    # -- ownership --------------------------------------------------------------------------
+
+    def owns(self, name: str) -> bool:
+        return owns(self.prefix, name)
+
+    def _marker(self, namespace: str) -> Path:
+        return self.run_dir / "namespaces" / f"{namespace}.json"
+
+    def _namespaces(self) -> list[str]:
+        """This host's namespaces of the deployment: named with its prefix and made here (in a
+        lab fabric every emulated host's namespaces sit side by side in /run/netns)."""
+        return sorted(
+            name for name in namespaces() if self.owns(name) and self._marker(name).exists()
+        )
+
+    # -- observing --------------------------------------------------------------------------
+
+    def observe(self, desired: HostState | None = None) -> HostState:
+        """What the deployment has on this host. With `desired`, fields it leaves open are
+        reported as it has them, and owners (which the kernel does not keep) taken from it."""
+        want = desired.by_key() if desired is not None else {}
+        with Sockets(self.binding.namespace) as sockets:
+            owned = self._namespaces()
+            places = [
+                self._place(sockets, namespace, [None, *owned]) for namespace in [None, *owned]
+            ]
+            found: list[KernelObject] = [self._observe_namespace(name, want) for name in owned]
+            for place in places:
+                found += self._observe_links(place, places, sockets)
+                found += self._observe_addresses(place, sockets)
+                found += self._observe_routes(place, sockets)
+            found += self._observe_firewalls(self._firewall_places(owned, want))
+            found += self._observe_processes()
+        return _state(self.binding.host, (_aligned(obj, want) for obj in found))
+
+    def _place(self, sockets: Sockets, namespace: str | None, all_: list[str | None]) -> _Place:
+        links = {msg["index"]: msg for msg in sockets(namespace).link("dump")}
+        wanted = {msg.get_attr("IFLA_LINK_NETNSID") for msg in links.values()} - {None}
+        # Peers are mostly in the host's own namespace: it is asked about first.
+        return _Place(namespace, links, sockets.netns_ids(namespace, wanted, all_))
+
+    def _observe_namespace(self, name: str, want: dict[Key, KernelObject]) -> Namespace:
+        record = json.loads(self._marker(name).read_text())
+        desired = want.get(("namespace", name))
+        names = [key for key, _ in desired.sysctls] if isinstance(desired, Namespace) else []
+        values = ((key, read_sysctl(name, key)) for key in names)
+        return Namespace(
+            name,
+            record["role"],
+            record["owner"],
+            tuple((key, value) for key, value in values if value is not None),
+        )
+
+    def _observe_links(
+        self, place: _Place, places: list[_Place], sockets: Sockets
+    ) -> list[KernelObject]:
+        out: list[KernelObject] = []
+        for msg in place.links.values():
+            name = name_of(msg)
+            master = place.name(msg.get_attr("IFLA_MASTER"))
+            if not self.owns(name):
+                if master is not None and self.owns(master):
+                    out.append(Attachment(name, master, "", place.namespace))
+                continue
+            kind = kind_of(msg)
+            mtu, mac = msg.get_attr("IFLA_MTU"), msg.get_attr("IFLA_ADDRESS")
+            if kind == "bridge":
+                out.append(Bridge(name, "", place.namespace, mtu))
+            elif kind == "veth":
+                veth = self._veth(place, places, msg, master)
+                if veth is not None:
+                    out.append(veth)
+            elif kind == "vxlan":
+                out.append(self._vxlan(place, msg, master, sockets))
+            elif kind == "macvlan":
+                data = info_data(msg)
+                mode = MACVLAN_MODES.get(data.get_attr("IFLA_MACVLAN_MODE") if data else 4)
+                parent = _peer_place(place, places, msg)
+                parent_name = parent.name(msg.get_attr("IFLA_LINK")) if parent else None
+                out.append(
+                    Macvlan(name, parent_name or "", mode or "bridge", "", place.namespace, mac)  # type: ignore[arg-type]
+                )
+            elif kind == "vlan":
+                data = info_data(msg)
+                out.append(
+                    Vlan(
+                        name,
+                        place.name(msg.get_attr("IFLA_LINK")) or "",
+                        data.get_attr("IFLA_VLAN_ID") if data else 0,
+                        master or "",
+                        "",
+                        place.namespace,
+                    )
+                )
+        return out
+
+    def _veth(
+        self, place: _Place, places: list[_Place], msg: Message, master: str | None
+    ) -> Veth | None:
+        """A veth pair seen from one end: reported once, from the end in the host's own
+        namespace, or from the end whose name sorts first when both are elsewhere. A peer's
+        end is not named, from the end where it is named, when the desired state says so."""
+        peer_place = _peer_place(place, places, msg)
+        peer = peer_place.links.get(msg.get_attr("IFLA_LINK")) if peer_place else None
+        if peer_place is None or peer is None:
+            return Veth(
+                name_of(msg), "", "", place.namespace, None, master, mtu=msg.get_attr("IFLA_MTU")
+            )
+        here = (place.namespace is not None, name_of(msg))
+        there = (peer_place.namespace is not None, name_of(peer))
+        if there < here:
+            return None
+        return Veth(
+            name_of(msg),
+            name_of(peer),
+            "",
+            place.namespace,
+            peer_place.namespace,
+            master,
+            peer_place.name(peer.get_attr("IFLA_MASTER")),
+            msg.get_attr("IFLA_ADDRESS"),
+            peer.get_attr("IFLA_ADDRESS"),
+            msg.get_attr("IFLA_MTU"),
+        )
+
+    def _vxlan(self, place: _Place, msg: Message, master: str | None, sockets: Sockets) -> Vxlan:
+        data = info_data(msg)
+        ipr = sockets(place.namespace)
+        remotes = sorted(
+            entry.get_attr("NDA_DST")
+            for entry in ipr.fdb("dump")
+            if entry["ifindex"] == msg["index"]
+            and entry.get_attr("NDA_LLADDR") == FLOOD_MAC
+            and entry.get_attr("NDA_DST")
+        )
+        return Vxlan(
+            name_of(msg),
+            data.get_attr("IFLA_VXLAN_ID"),
+            data.get_attr("IFLA_VXLAN_LOCAL") or "",
+            place.name(data.get_attr("IFLA_VXLAN_LINK")) or "",
+            "",
+            master or "",
+            tuple(remotes),
+            data.get_attr("IFLA_VXLAN_PORT"),
+            place.namespace,
+            msg.get_attr("IFLA_MTU"),
+        )
+
+    def _observe_addresses(self, place: _Place, sockets: Sockets) -> list[Address]:
+        out = []
+        for msg in sockets(place.namespace).addr("dump"):
+            name = place.name(msg["index"])
+            address = msg.get_attr("IFA_ADDRESS")
+            if name is None or not self.owns(name) or address is None:
+                continue
+            cidr = ip_interface(f"{address}/{msg['prefixlen']}")
+            if cidr.is_link_local and cidr.version == 6:
+                continue
+            out.append(Address(name, str(cidr), "", place.namespace))
+        return out
+
+    def _observe_routes(self, place: _Place, sockets: Sockets) -> list[Route]:
+        out = []
+        for family in (AF_INET, AF_INET6):
+            for msg in sockets(place.namespace).route("dump", family=family):
+                if msg.get_attr("RTA_TABLE") != MAIN_TABLE or msg["proto"] == KERNEL_PROTO:
+                    continue
+                device = place.name(msg.get_attr("RTA_OIF"))
+                if place.namespace is None and not (
+                    msg["proto"] == NETLOOM_PROTO and device and self.owns(device)
+                ):
+                    continue
+                if family == AF_INET6 and msg["dst_len"] == 0 and msg["proto"] != NETLOOM_PROTO:
+                    continue
+                zero = IPv4Address(0) if family == AF_INET else IPv6Address(0)
+                destination = ip_network((msg.get_attr("RTA_DST") or zero, msg["dst_len"]))
+                gateway = msg.get_attr("RTA_GATEWAY")
+                out.append(Route(str(destination), "", place.namespace, gateway, device))
+        return out
+
+    def _firewall_record(self, namespace: str | None, table: str) -> Path:
+        return self.run_dir / "firewalls" / f"{namespace or '-'}.{table}.json"
+
+    def _firewall_places(self, owned: list[str], want: dict[Key, KernelObject]) -> list[str | None]:
+        """The namespaces whose iptables are read: the host's own, and those where a firewall
+        was applied or is wanted (reading every instance's would cost a process each)."""
+        recorded = {path.name.split(".")[0] for path in self.run_dir.glob("firewalls/*.json")}
+        wanted = {key[1] for key in want if key[0] == "firewall"}
+        return [None, *(name for name in owned if name in recorded | wanted)]
+
+    def _observe_firewalls(self, where: list[str | None]) -> list[Firewall]:
+        """Each table's owned rules; reported as they were asked for while iptables still
+        holds exactly what applying them left, as read from the kernel otherwise."""
+        out = []
+        for namespace in where:
+            for table, rules in firewall_rules.read(namespace, self.owns).items():
+                observed = Firewall(table, "", namespace, rules.chains, rules.hooks)  # type: ignore[arg-type]
+                record = _read_json(self._firewall_record(namespace, table))
+                if record is not None and _table_rules(record["saved"]) == rules:
+                    observed = _firewall(record["firewall"])
+                out.append(observed)
+        return out
+
+    def _observe_processes(self) -> list[KernelObject]:
+        out: list[KernelObject] = []
+        for record in processes.records(self.run_dir / "processes"):
+            if processes.running(record):
+                out.append(_process_object(record.data))
+        return out
+
+    # -- applying ---------------------------------------------------------------------------
+
+    def apply(self, steps: Sequence[Step]) -> None:
+        """Apply steps in order. A failed step's object is removed before `DriverError`."""
+        with Sockets(self.binding.namespace) as sockets:
+            for step in steps:
+                try:
+                    if step.action == "remove":
+                        self._remove(sockets, step.obj)
+                    else:
+                        self._ensure(sockets, step.obj)
+                except (NetlinkError, KernelError, OSError, ValueError) as exc:
+                    if step.action == "create":
+                        self._clean_up(sockets, step.obj)
+                    raise DriverError(step, exc) from exc
+
+    def _clean_up(self, sockets: Sockets, obj: KernelObject) -> None:
+        with suppress(NetlinkError, KernelError, OSError, ValueError):
+            self._remove(sockets, obj)
+
+    def _ensure(self, sockets: Sockets, obj: KernelObject) -> None:
+        handlers: dict[type, Callable[[Sockets, Any], None]] = {
+            Namespace: self._ensure_namespace,
+            Bridge: self._ensure_bridge,
+            Veth: self._ensure_veth,
+            Vxlan: self._ensure_vxlan,
+            Macvlan: self._ensure_macvlan,
+            Vlan: self._ensure_vlan,
+            Attachment: self._ensure_attachment,
+            Address: self._ensure_address,
+            Route: self._ensure_route,
+            Firewall: self._ensure_firewall,
+            Dnsmasq: self._ensure_dnsmasq,
+            Responder: self._ensure_responder,
+        }
+        handlers[type(obj)](sockets, obj)
+
+    def _remove(self, sockets: Sockets, obj: KernelObject) -> None:
+        handlers: dict[type, Callable[[Sockets, Any], None]] = {
+            Namespace: self._remove_namespace,
+            Bridge: self._remove_link,
+            Veth: self._remove_veth,
+            Vxlan: self._remove_link,
+            Macvlan: self._remove_link,
+            Vlan: self._remove_link,
+            Attachment: self._remove_attachment,
+            Address: self._remove_address,
+            Route: self._remove_route,
+            Firewall: self._remove_firewall,
+            Dnsmasq: self._stop_process,
+            Responder: self._stop_process,
+        }
+        handlers[type(obj)](sockets, obj)
+
+    def _present(self, sockets: Sockets, namespace: str | None) -> IPRoute | None:
+        """The socket of an object's namespace, or None when that namespace is gone."""
+        target = sockets.resolve(namespace)
+        if target is not None and target not in namespaces():
+            return None
+        return sockets(namespace)
+
+    # namespaces
+
+    def _ensure_namespace(self, sockets: Sockets, obj: Namespace) -> None:
+        marker = self._marker(obj.name)
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(json.dumps({"role": obj.role, "owner": obj.owner}))
+        if obj.name not in namespaces():
+            netns.create(obj.name)
+        ipr = sockets(obj.name)
+        ipr.link("set", index=_index(ipr, "lo"), state="up")
+        write_sysctls(obj.name, obj.sysctls)
+
+    def _remove_namespace(self, sockets: Sockets, obj: Namespace) -> None:
+        if obj.name in namespaces():
+            _kill_inside(obj.name)
+            # The kernel frees a removed namespace's links later, on its own; deleted here they
+            # are gone (veth peers outside included) before this returns.
+            ipr = sockets(obj.name)
+            for found in list(ipr.get_links()):
+                if name_of(found) != "lo":
+                    with suppress(NetlinkError):
+                        ipr.link("del", index=found["index"])
+            sockets.forget(obj.name)
+            netns.remove(obj.name)
+        else:
+            sockets.forget(obj.name)
+        self._marker(obj.name).unlink(missing_ok=True)
+
+    # links
+
+    def _ensure_bridge(self, sockets: Sockets, obj: Bridge) -> None:
+        ipr = sockets(obj.namespace)
+        existing = link(ipr, obj.name)
+        if existing is not None and kind_of(existing) != "bridge":
+            ipr.link("del", index=existing["index"])
+            existing = None
+        if existing is None:
+            ipr.link("add", ifname=obj.name, kind="bridge")
+        _configure(ipr, obj.name, mtu=obj.mtu)
+
+    def _remove_link(self, sockets: Sockets, obj: Bridge | Vxlan | Macvlan | Vlan) -> None:
+        ipr = self._present(sockets, obj.namespace)
+        if ipr is not None:
+            _delete(ipr, obj.name)
+
+    def _ensure_veth(self, sockets: Sockets, obj: Veth) -> None:
+        ipr = sockets(obj.namespace)
+        peer_ipr = sockets(obj.peer_namespace)
+        existing = link(ipr, obj.name)
+        if existing is None or not self._pairs(sockets, obj, existing):
+            _delete(ipr, obj.name)
+            _delete(peer_ipr, obj.peer)
+            peer: dict[str, Any] = {"ifname": obj.peer}
+            if sockets.resolve(obj.peer_namespace) != sockets.resolve(obj.namespace):
+                peer["net_ns_fd"] = namespace_path(sockets.resolve(obj.peer_namespace))
+            ipr.link("add", ifname=obj.name, kind="veth", peer=peer)
+        _configure(ipr, obj.name, master=obj.master, mac=obj.mac, mtu=obj.mtu)
+        _configure(peer_ipr, obj.peer, master=obj.peer_master, mac=obj.peer_mac, mtu=obj.mtu)
+
+    def _pairs(self, sockets: Sockets, obj: Veth, end: Message) -> bool:
+        """Whether an existing link is a veth whose peer is the one `obj` wants."""
+        peer = link(sockets(obj.peer_namespace), obj.peer)
+        if kind_of(end) != "veth" or peer is None or kind_of(peer) != "veth":
+            return False
+        return bool(
+            end.get_attr("IFLA_LINK") == peer["index"]
+            and peer.get_attr("IFLA_LINK") == end["index"]
+        )
+
+    def _remove_veth(self, sockets: Sockets, obj: Veth) -> None:
+        for namespace, name in ((obj.namespace, obj.name), (obj.peer_namespace, obj.peer)):
+            ipr = self._present(sockets, namespace)
+            if ipr is not None and name:
+                _delete(ipr, name)
+
+    def _ensure_vxlan(self, sockets: Sockets, obj: Vxlan) -> None:
+        ipr = sockets(obj.namespace)
+        existing = link(ipr, obj.name)
+        settings: dict[str, Any] = {
+            "vxlan_id": obj.vni,
+            "vxlan_local": obj.local,
+            "vxlan_port": obj.port,
+        }
+        if obj.underlay:
+            settings["vxlan_link"] = _index(ipr, obj.underlay)
+        if existing is not None and not _same_vxlan(existing, settings):
+            ipr.link("del", index=existing["index"])
+            existing = None
+        if existing is None:
+            ipr.link("add", ifname=obj.name, kind="vxlan", **settings)
+        index = _configure(ipr, obj.name, master=obj.master, mtu=obj.mtu)
+        have = {
+            entry.get_attr("NDA_DST")
+            for entry in ipr.fdb("dump")
+            if entry["ifindex"] == index and entry.get_attr("NDA_LLADDR") == FLOOD_MAC
+        }
+        for remote in set(obj.remotes) - have:
+            ipr.fdb("append", ifindex=index, lladdr=FLOOD_MAC, dst=remote)
+        for remote in have - set(obj.remotes) - {None}:
+            ipr.fdb("del", ifindex=index, lladdr=FLOOD_MAC, dst=remote)
+
+    def _ensure_macvlan(self, sockets: Sockets, obj: Macvlan) -> None:
+        """Made on its parent in the host's own namespace, then moved into `namespace`."""
+        ipr = sockets(obj.namespace)
+        existing = link(ipr, obj.name)
+        if existing is None:
+            host = sockets(None)
+            _delete(host, obj.name)
+            host.link(
+                "add",
+                ifname=obj.name,
+                kind="macvlan",
+                link=_index(host, obj.parent),
+                macvlan_mode=obj.mode,
+            )
+            if obj.namespace is not None:
+                host.link(
+                    "set",
+                    index=_index(host, obj.name),
+                    net_ns_fd=namespace_path(sockets.resolve(obj.namespace)),
+                )
+        _configure(ipr, obj.name, mac=obj.mac)
+
+    def _ensure_vlan(self, sockets: Sockets, obj: Vlan) -> None:
+        ipr = sockets(obj.namespace)
+        if link(ipr, obj.name) is None:
+            ipr.link(
+                "add",
+                ifname=obj.name,
+                kind="vlan",
+                link=_index(ipr, obj.parent),
+                vlan_id=obj.vlan_id,
+            )
+        _configure(ipr, obj.name, master=obj.master)
+
+    def _ensure_attachment(self, sockets: Sockets, obj: Attachment) -> None:
+        _configure(sockets(obj.namespace), obj.interface, master=obj.master)
+
+    def _remove_attachment(self, sockets: Sockets, obj: Attachment) -> None:
+        ipr = self._present(sockets, obj.namespace)
+        interface = None if ipr is None else link(ipr, obj.interface)
+        bridge = None if ipr is None else link(ipr, obj.master)
+        if ipr is None or interface is None or bridge is None:
+            return
+        if interface.get_attr("IFLA_MASTER") == bridge["index"]:
+            ipr.link("set", index=interface["index"], master=0)
+
+    # addresses and routes
+
+    def _ensure_address(self, sockets: Sockets, obj: Address) -> None:
+        ipr = sockets(obj.namespace)
+        cidr = ip_interface(obj.cidr)
+        try:
+            ipr.addr(
+                "add",
+                index=_index(ipr, obj.interface),
+                address=str(cidr.ip),
+                prefixlen=cidr.network.prefixlen,
+            )
+        except NetlinkError as exc:
+            if exc.code not in _EXISTS:
+                raise
+
+    def _remove_address(self, sockets: Sockets, obj: Address) -> None:
+        ipr = self._present(sockets, obj.namespace)
+        existing = None if ipr is None else link(ipr, obj.interface)
+        if ipr is None or existing is None:
+            return
+        cidr = ip_interface(obj.cidr)
+        _gone_ok(
+            lambda: ipr.addr(
+                "del",
+                index=existing["index"],
+                address=str(cidr.ip),
+                prefixlen=cidr.network.prefixlen,
+            )
+        )
+
+    def _route_spec(self, ipr: IPRoute, obj: Route) -> dict[str, Any]:
+        destination = ip_network(_route_destination(obj.destination))
+        spec: dict[str, Any] = {
+            "dst": str(destination.network_address),
+            "dst_len": destination.prefixlen,
+            "table": MAIN_TABLE,
+            "proto": NETLOOM_PROTO,
+            "family": AF_INET if destination.version == 4 else AF_INET6,
+        }
+        if obj.gateway is not None:
+            spec["gateway"] = obj.gateway
+        if obj.device is not None:
+            spec["oif"] = _index(ipr, obj.device)
+        return spec
+
+    def _ensure_route(self, sockets: Sockets, obj: Route) -> None:
+        ipr = sockets(obj.namespace)
+        ipr.route("replace", **self._route_spec(ipr, obj))
+
+    def _remove_route(self, sockets: Sockets, obj: Route) -> None:
+        ipr = self._present(sockets, obj.namespace)
+        if ipr is None:
+            return
+        spec = self._route_spec(ipr, replace(obj, device=None))
+        del spec["proto"]
+        _gone_ok(lambda: ipr.route("del", **spec))
+
+    # firewalls
+
+    def _ensure_firewall(self, sockets: Sockets, obj: Firewall) -> None:
+        namespace = sockets.resolve(obj.namespace)
+        current = self._current_firewall(namespace, obj)
+        firewall_rules.restore(namespace, render.iptables_restore_input(current, obj))
+        saved = firewall_rules.read(namespace, self.owns).get(obj.table, _NO_RULES)
+        record = self._firewall_record(obj.namespace, obj.table)
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps({"firewall": asdict(obj), "saved": asdict(saved)}))
+
+    def _remove_firewall(self, sockets: Sockets, obj: Firewall) -> None:
+        self._firewall_record(obj.namespace, obj.table).unlink(missing_ok=True)
+        if sockets.resolve(obj.namespace) not in (None, *namespaces()):
+            return
+        namespace = sockets.resolve(obj.namespace)
+        current = self._current_firewall(namespace, obj)
+        if current is not None:
+            firewall_rules.restore(namespace, render.iptables_restore_input(current, None))
+
+    def _current_firewall(self, namespace: str | None, obj: Firewall) -> Firewall | None:
+        """What the kernel holds of the deployment's in `obj`'s table, whatever a step says
+        was there."""
+        rules = firewall_rules.read(namespace, self.owns).get(obj.table)
+        if not rules:
+            return None
+        return Firewall(obj.table, obj.owner, obj.namespace, rules.chains, rules.hooks)
+
+    # processes
+
+    def _process_path(self, obj: Dnsmasq | Responder) -> Path:
+        if isinstance(obj, Dnsmasq):
+            name = f"dnsmasq.{obj.namespace or '-'}.{obj.interface}"
+        else:
+            name = f"responder.{obj.namespace}"
+        return self.run_dir / "processes" / f"{name}.json"
+
+    def _dnsmasq_files(self, sockets: Sockets, obj: Dnsmasq) -> render.DnsmasqFiles:
+        namespace = sockets.resolve(obj.namespace)
+        return render.dnsmasq_files(self.binding.run_dir, namespace, obj.interface)
+
+    def _process_files(self, sockets: Sockets, obj: Dnsmasq | Responder) -> list[Path]:
+        """The files a process keeps in the binding's run directory."""
+        if isinstance(obj, Responder):
+            return [Path(render.responder_pid_file(self.binding.run_dir, obj.namespace))]
+        files = self._dnsmasq_files(sockets, obj)
+        return [Path(files.config), Path(files.pid), Path(files.leases)]
+
+    def _ensure_dnsmasq(self, sockets: Sockets, obj: Dnsmasq) -> None:
+        files = self._dnsmasq_files(sockets, obj)
+
+        def write_config() -> None:
+            Path(files.config).write_text(render.dnsmasq_config(obj, files))
+
+        command = ["dnsmasq", "--keep-in-foreground", f"--conf-file={files.config}"]
+        self._restart(sockets, obj, write_config, command)
+
+    def _ensure_responder(self, sockets: Sockets, obj: Responder) -> None:
+        pid_file = render.responder_pid_file(self.binding.run_dir, obj.namespace)
+        # This interpreter, which has the project's packages, rather than the first on PATH.
+        _, *arguments = render.responder_arguments(obj, pid_file)
+        self._restart(sockets, obj, lambda: None, [sys.executable, *arguments])
+
+    def _restart(
+        self,
+        sockets: Sockets,
+        obj: Dnsmasq | Responder,
+        prepare: Callable[[], None],
+        command: list[str],
+    ) -> None:
+        """Start the process for `obj` unless the one running already realises it."""
+        path = self._process_path(obj)
+        record = processes.load(path)
+        data = _process_data(obj)
+        if record is not None and processes.running(record) and record.data == data:
+            return
+        if record is not None:
+            processes.stop(record)
+        namespace = sockets.resolve(obj.namespace)
+        if namespace is None:
+            raise ValueError("processes run inside a namespace")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Path(self.binding.run_dir).mkdir(parents=True, exist_ok=True)
+        prepare()
+        processes.start(path, namespace, command, data, path.with_suffix(".log"), cwd=REPO)
+
+    def _stop_process(self, sockets: Sockets, obj: Dnsmasq | Responder) -> None:
+        path = self._process_path(obj)
+        record = processes.load(path)
+        if record is not None:
+            processes.stop(record)
+        for file in [path, path.with_suffix(".log"), *self._process_files(sockets, obj)]:
+            file.unlink(missing_ok=True)
+
+    # -- destroying -------------------------------------------------------------------------
+
+    def destroy(self) -> None:
+        """Remove everything the deployment has on this host: processes, firewalls, links and
+        namespaces, and the run directory."""
+        observed = self.observe()
+        # In the order, and with the omissions (what goes along with a namespace or a link), of
+        # any other teardown.
+        doomed = plan_steps(observed, HostState(host=observed.host))
+        with Sockets(self.binding.namespace) as sockets:
+            # Stopped or not, every recorded process goes, and its files with it.
+            for record in processes.records(self.run_dir / "processes"):
+                self._stop_process(sockets, _process_object(record.data))
+            for step in doomed:
+                try:
+                    self._remove(sockets, step.obj)
+                except (NetlinkError, KernelError, OSError, ValueError) as exc:
+                    raise DriverError(step, exc) from exc
+            for name in self._namespaces():
+                self._remove_namespace(sockets, Namespace(name, "instance", ""))
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+        for parent in (self.run_dir.parent,):
+            if parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+
+
+_NO_RULES = firewall_rules.TableRules((), ())
+
+
+# -- netlink helpers ----------------------------------------------------------------------------
+
+
+def _index(ipr: IPRoute, name: str) -> int:
+    found = link(ipr, name)
+    if found is None:
+        raise KernelError(f"no link {name}")
+    return int(found["index"])
+
+
+def _delete(ipr: IPRoute, name: str) -> None:
+    existing = link(ipr, name)
+    if existing is not None:
+        _gone_ok(lambda: ipr.link("del", index=existing["index"]))
+
+
+def _gone_ok(action: Callable[[], object]) -> None:
+    try:
+        action()
+    except NetlinkError as exc:
+        if exc.code not in _GONE:
+            raise
+
+
+def _configure(
+    ipr: IPRoute,
+    name: str,
+    master: str | None = None,
+    mac: str | None = None,
+    mtu: int | None = None,
+) -> int:
+    """Set what is asked of a link (a bridge port, MAC, MTU), bring it up, return its index.
+    `master` None releases it from any bridge."""
+    existing = link(ipr, name)
+    if existing is None:
+        raise KernelError(f"no link {name}")
+    index = int(existing["index"])
+    changes: dict[str, Any] = {}
+    master_index = 0 if master is None else _index(ipr, master)
+    if (existing.get_attr("IFLA_MASTER") or 0) != master_index:
+        changes["master"] = master_index
+    if mac is not None and existing.get_attr("IFLA_ADDRESS") != mac.lower():
+        changes["address"] = mac
+    if mtu is not None and existing.get_attr("IFLA_MTU") != mtu:
+        changes["mtu"] = mtu
+    if changes:
+        ipr.link("set", index=index, **changes)
+    if not existing["flags"] & IFF_UP:
+        ipr.link("set", index=index, state="up")
+    return index
+
+
+def _same_vxlan(existing: Message, settings: dict[str, Any]) -> bool:
+    data = info_data(existing)
+    if kind_of(existing) != "vxlan" or data is None:
+        return False
+    return bool(
+        data.get_attr("IFLA_VXLAN_ID") == settings["vxlan_id"]
+        and (data.get_attr("IFLA_VXLAN_LOCAL") or "") == settings["vxlan_local"]
+        and data.get_attr("IFLA_VXLAN_PORT") == settings["vxlan_port"]
+        and (data.get_attr("IFLA_VXLAN_LINK") or None) == settings.get("vxlan_link")
+    )
+
+
+def _peer_place(place: _Place, places: list[_Place], msg: Message) -> _Place | None:
+    """The observed namespace the link's peer (veth) or parent (macvlan) is in."""
+    nsid = msg.get_attr("IFLA_LINK_NETNSID")
+    if nsid is None:
+        return place
+    if nsid not in place.netns_ids:
+        return None
+    target = place.netns_ids[nsid]
+    return next((other for other in places if other.namespace == target), None)
+
+
+def _kill_inside(namespace: str) -> None:
+    """Stop what still runs in a namespace about to go: it would keep the namespace alive."""
+    try:
+        pids = run(None, "ip", "netns", "pids", namespace).split()
+    except KernelError:
+        return
+    for pid in pids:
+        with suppress(ProcessLookupError, ValueError):
+            os.kill(int(pid), signal.SIGKILL)
+
+
+# -- observed values ----------------------------------------------------------------------------
+
+
+def _state(host: str, objects: Iterable[KernelObject]) -> HostState:
+    by_field: dict[str, list[Any]] = {}
+    field_of = {
+        Namespace: "namespaces",
+        Bridge: "bridges",
+        Veth: "veths",
+        Vxlan: "vxlans",
+        Macvlan: "macvlans",
+        Attachment: "attachments",
+        Address: "addresses",
+        Route: "routes",
+        Firewall: "firewalls",
+        Dnsmasq: "dnsmasqs",
+        Responder: "responders",
+        Vlan: "vlans",
+    }
+    for obj in objects:
+        by_field.setdefault(field_of[type(obj)], []).append(obj)
+    groups: dict[str, Any] = {
+        name: tuple(sorted(items, key=lambda obj: obj.key)) for name, items in by_field.items()
+    }
+    return HostState(host, **groups)
+
+
+def _route_destination(destination: str) -> str:
+    return "0.0.0.0/0" if destination == "default" else destination
+
+
+def _same_network(a: str, b: str) -> bool:
+    try:
+        return ip_network(_route_destination(a)) == ip_network(_route_destination(b))
+    except ValueError:
+        return False
+
+
+def _aligned(obj: KernelObject, want: dict[Key, KernelObject]) -> KernelObject:
+    """`obj` as the desired state would write it: its owner, its spelling of addresses and
+    destinations, and None where it leaves a field to the kernel."""
+    desired = _counterpart(obj, want)
+    if desired is None:
+        return _unspecified(obj)
+    if isinstance(obj, Veth) and desired.key != obj.key:
+        obj = _flipped(obj)
+    changes: dict[str, Any] = {"owner": desired.owner}
+    for item in fields(obj):
+        have, wish = getattr(obj, item.name), getattr(desired, item.name)
+        if _left_open(obj, item.name, wish) or _spelled_otherwise(item.name, have, wish):
+            changes[item.name] = wish
+    if isinstance(obj, Namespace):
+        changes.pop("owner")
+    return replace(cast(Any, obj), **changes)
+
+
+def _left_open(obj: KernelObject, name: str, wish: Any) -> bool:
+    """Whether the desired state leaves this field to the kernel: MTU, MACs, and the device
+    of a route through a gateway."""
+    if wish is not None:
+        return False
+    return name in ("mtu", "mac", "peer_mac") or (
+        isinstance(obj, Route) and name == "device" and obj.gateway is not None
+    )
+
+
+def _spelled_otherwise(name: str, have: Any, wish: Any) -> bool:
+    """Whether an observed value is the desired one written another way."""
+    if have == wish or have is None or wish is None:
+        return False
+    if name in ("mac", "peer_mac"):
+        return bool(have == wish.lower())
+    if name == "remotes":
+        return sorted(have) == sorted(wish)
+    if name == "destination":
+        return _same_network(have, wish)
+    if name == "cidr":
+        return ip_interface(have) == ip_interface(wish)
+    if name == "sysctls":
+        return dict(have) == dict(wish)
+    return False
+
+
+def _unspecified(obj: KernelObject) -> KernelObject:
+    """With nothing desired, MTU and MACs are the kernel's business and not reported."""
+    names = {item.name for item in fields(obj)} & {"mtu", "mac", "peer_mac"}
+    return replace(cast(Any, obj), **dict.fromkeys(names)) if names else obj
+
+
+def _counterpart(obj: KernelObject, want: dict[Key, KernelObject]) -> KernelObject | None:
+    found = want.get(obj.key)
+    if found is not None and type(found) is type(obj):
+        return found
+    if isinstance(obj, Address | Route):
+        for desired in want.values():
+            if type(desired) is not type(obj) or desired.namespace != obj.namespace:
+                continue
+            if _same_place(obj, desired):
+                return desired
+    if isinstance(obj, Veth):
+        flipped = want.get(("link", obj.peer_namespace or "", obj.peer))
+        if isinstance(flipped, Veth) and flipped.peer == obj.name:
+            return flipped
+    return None
+
+
+def _same_place(obj: Address | Route, desired: KernelObject) -> bool:
+    """Whether a desired address or route is `obj` with its address written another way."""
+    if isinstance(obj, Address) and isinstance(desired, Address):
+        return desired.interface == obj.interface and ip_interface(desired.cidr) == ip_interface(
+            obj.cidr
+        )
+    if isinstance(obj, Route) and isinstance(desired, Route):
+        return _same_network(desired.destination, obj.destination)
+    return False
+
+
+def _flipped(obj: Veth) -> Veth:
+    return Veth(
+        obj.peer,
+        obj.name,
+        obj.owner,
+        obj.peer_namespace,
+        obj.namespace,
+        obj.peer_master,
+        obj.master,
+        obj.peer_mac,
+        obj.mac,
+        obj.mtu,
+    )
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _tuples(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_tuples(item) for item in value)
+    return value
+
+
+def _table_rules(raw: dict[str, Any]) -> firewall_rules.TableRules:
+    return firewall_rules.TableRules(_tuples(raw["chains"]), _tuples(raw["hooks"]))
+
+
+def _firewall(raw: dict[str, Any]) -> Firewall:
+    return Firewall(**{key: _tuples(value) for key, value in raw.items()})
+
+
+def _process_data(obj: Dnsmasq | Responder) -> dict[str, Any]:
+    return {"kind": type(obj).__name__, "object": json.loads(json.dumps(asdict(obj)))}
+
+
+def _process_object(data: dict[str, Any]) -> Dnsmasq | Responder:
+    raw = {key: _tuples(value) for key, value in data["object"].items()}
+    if data["kind"] == "Dnsmasq":
+        raw["hosts"] = tuple(DhcpHost(**host) for host in data["object"]["hosts"])
+        return Dnsmasq(**raw)
+    return Responder(**raw)
