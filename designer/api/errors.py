@@ -21,6 +21,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from designer.services.deployments import DeploymentBlocked, DeploymentConflict
 from designer.services.projects import AlreadyMemberError, LastOwnerError
 from designer.services.topologies import StaleRevisionError
 from designer.spec import DocumentError, FieldError
@@ -43,6 +44,15 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "last_owner": (409, "A project must keep at least one owner."),
     "already_member": (409, "The user is already a member of the project."),
     "conflict": (409, "A concurrent change took the same name; reload and try again."),
+    "deployment_in_progress": (
+        409,
+        "Another deploy or destroy of the topology is under way; `deployment` is its id.",
+    ),
+    "deployment_blocked": (
+        409,
+        "The revision has validation errors; `errors` lists each (code, message, elements).",
+    ),
+    "deployment_finished": (409, "The deployment is no longer under way: nothing to cancel."),
     "request_too_large": (413, "The request body is over the size limit."),
     "unsupported_media_type": (415, "Bodies are JSON (Content-Type: application/json)."),
     "throttled": (429, "Too many requests; wait and retry."),
@@ -59,12 +69,12 @@ class ApiError(exceptions.APIException):
         code: str,
         detail: str,
         *,
-        errors: Iterable[FieldError] = (),
+        errors: Iterable[FieldError | dict[str, Any]] = (),
         **extra: Any,
     ) -> None:
         self.status_code = ERROR_CODES[code][0]
         self.error_code = code
-        self.errors = [e.as_dict() for e in errors]
+        self.errors = [e if isinstance(e, dict) else e.as_dict() for e in errors]
         self.extra = extra
         super().__init__(detail, code)
 
@@ -89,6 +99,43 @@ def document_error(exc: DocumentError, field: str = "document") -> ApiError:
         for e in exc.errors
     ]
     return input_error(errors, "invalid_document")
+
+
+def deployment_conflict(exc: DeploymentConflict) -> ApiError:
+    """The attempt in the way: another one under way (a new request), or, for a cancel, the
+    one asked about, which has finished."""
+    deployment = exc.active
+    if deployment.active:
+        return ApiError(
+            "deployment_in_progress",
+            f"Deployment {deployment.pk} of this topology is {deployment.state}; wait for it "
+            "to finish or cancel it.",
+            deployment=deployment.pk,
+            state=deployment.state,
+        )
+    return ApiError(
+        "deployment_finished",
+        f"Deployment {deployment.pk} is {deployment.state}: there is nothing to cancel.",
+        deployment=deployment.pk,
+        state=deployment.state,
+    )
+
+
+def deployment_blocked(exc: DeploymentBlocked) -> ApiError:
+    """Each validation error as an error item at `findings[i]`, with its code and elements."""
+    items = [
+        {
+            **FieldError(f"findings[{i}]", finding.message).as_dict(),
+            "code": finding.code,
+            "elements": list(finding.elements),
+        }
+        for i, finding in enumerate(exc.errors)
+    ]
+    return ApiError(
+        "deployment_blocked",
+        f"The revision has {len(items)} validation error(s); fix them to deploy.",
+        errors=items,
+    )
 
 
 def _join(path: str, key: Any) -> str:
@@ -135,6 +182,10 @@ def _translate(exc: Exception) -> Exception:
         return ApiError("last_owner", "A project must keep at least one owner.")
     if isinstance(exc, AlreadyMemberError):
         return ApiError("already_member", str(exc))
+    if isinstance(exc, DeploymentConflict):
+        return deployment_conflict(exc)
+    if isinstance(exc, DeploymentBlocked):
+        return deployment_blocked(exc)
     if isinstance(exc, DocumentError):
         return input_error(exc.errors, "invalid_document")
     if isinstance(exc, PolicyError):

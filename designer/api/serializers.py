@@ -9,7 +9,7 @@ no project, topology or link label holds quotes, angle brackets, newlines or she
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, get_args
 
 from django.core.validators import RegexValidator
 from django.utils import timezone
@@ -18,7 +18,19 @@ from rest_framework import serializers
 
 from designer.access import project_role
 from designer.api.errors import ERROR_CODES
-from designer.models import Host, Membership, Project, Quota, Revision, Role, ShareLink, Topology
+from designer.models import (
+    DeploymentAction,
+    DeploymentState,
+    Host,
+    Membership,
+    Project,
+    Quota,
+    Revision,
+    Role,
+    ShareLink,
+    Topology,
+)
+from designer.realtime.events import ElementDeployState, HostProgress
 from designer.services.validation import project_usage
 from designer.spec.fields import NAME_PATTERN
 from designer.validation import DEFAULT_QUOTAS, Finding, Severity
@@ -434,3 +446,134 @@ class HostSerializer(serializers.ModelSerializer[Host]):
         if self.instance is None:
             return {}
         return {field: getattr(self.instance, field) for field in self.Meta.fields[1:6]}
+
+
+# --- deployments --------------------------------------------------------------------------
+# The shapes of the `deployment` event's catalog (designer/realtime/events.py), which the
+# views answer with.
+
+
+class PersonSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class HostProgressSerializer(serializers.Serializer[Any]):
+    done = serializers.IntegerField()
+    total = serializers.IntegerField(allow_null=True, help_text="None until the host planned.")
+    # Not an enum: the schema's enums are named by field, and `state` is the deployment's.
+    state = serializers.CharField(
+        help_text="One of " + ", ".join(get_args(HostProgress.model_fields["state"].annotation))
+    )
+
+
+class DeploymentSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    action = serializers.ChoiceField(choices=DeploymentAction.choices)
+    state = serializers.ChoiceField(choices=DeploymentState.choices)
+    revision = serializers.IntegerField(allow_null=True, help_text="None for a destroy.")
+    progress = serializers.IntegerField(min_value=0, max_value=100)
+    hosts = serializers.DictField(child=HostProgressSerializer())
+    error = serializers.CharField(allow_blank=True)
+    requested_by = PersonSerializer(allow_null=True)
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class LogLineSerializer(serializers.Serializer[Any]):
+    at = serializers.DateTimeField()
+    host = serializers.CharField(allow_null=True)
+    level = serializers.ChoiceField(choices=["info", "error"])
+    message = serializers.CharField()
+
+
+class DeploymentDetailSerializer(DeploymentSerializer):
+    elements = serializers.DictField(
+        child=serializers.ChoiceField(choices=list(get_args(ElementDeployState))),
+        help_text="Each element's state in this attempt, by element id.",
+    )
+    log = LogLineSerializer(many=True)
+
+
+class DeployRequestSerializer(serializers.Serializer[Any]):
+    action = serializers.ChoiceField(choices=DeploymentAction.choices)
+    revision = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The revision to deploy (default: the head). A destroy takes none.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["action"] == DeploymentAction.DESTROY and attrs["revision"] is not None:
+            raise serializers.ValidationError({"revision": "a destroy takes no revision"})
+        return attrs
+
+
+class BlockingFindingSerializer(ErrorItemSerializer):
+    path = serializers.CharField(help_text="`findings[i]`.")
+    code = serializers.CharField(help_text="The finding's code.")
+    elements = serializers.ListField(child=serializers.CharField())
+
+
+class DeploymentConflictSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(
+        help_text="`deployment_in_progress`, `deployment_blocked` or `deployment_finished`."
+    )
+    detail = serializers.CharField()
+    deployment = serializers.IntegerField(
+        required=False, help_text="The attempt under way, or the finished one asked about."
+    )
+    state = serializers.CharField(required=False, help_text="That attempt's state.")
+    errors = BlockingFindingSerializer(  # type: ignore[assignment]
+        many=True, required=False, help_text="The validation errors blocking a deploy."
+    )
+
+
+class ChangeCountsSerializer(serializers.Serializer[Any]):
+    # Fields named as the counted actions; this serializer only describes output.
+    create = serializers.IntegerField()  # type: ignore[assignment]
+    update = serializers.IntegerField()  # type: ignore[assignment]
+    remove = serializers.IntegerField()
+
+
+class ElementChangeSerializer(ChangeCountsSerializer):
+    change = serializers.ChoiceField(
+        choices=["create", "update", "remove"], help_text="What happens to the element."
+    )
+
+
+class HostChangesSerializer(serializers.Serializer[Any]):
+    totals = ChangeCountsSerializer()
+    kinds = serializers.DictField(
+        child=ChangeCountsSerializer(), help_text="By kind of kernel object, in creation order."
+    )
+    elements = serializers.DictField(child=ElementChangeSerializer(), help_text="By element id.")
+
+
+class HostPreviewSerializer(serializers.Serializer[Any]):
+    summary = HostChangesSerializer()
+    commands = serializers.ListField(
+        child=serializers.CharField(allow_blank=True),
+        help_text="The linux driver's commands, one per line, as a shell would show them.",
+    )
+
+
+class PlanNoteSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    elements = serializers.ListField(child=serializers.CharField())
+    host = serializers.CharField(allow_null=True)
+
+
+class PlanPreviewSerializer(serializers.Serializer[Any]):
+    revision = serializers.IntegerField(help_text="The revision a deploy would bring.")
+    deployed_revision = serializers.IntegerField(
+        allow_null=True, help_text="The revision deployed now; None when nothing is."
+    )
+    hosts = serializers.DictField(
+        child=HostPreviewSerializer(), help_text="By registered host's name."
+    )
+    notes = PlanNoteSerializer(many=True, help_text="What the plan wants a person to know.")

@@ -11,6 +11,7 @@ from rest_framework.routers import SimpleRouter
 
 from designer.api.views import (
     auth,
+    deployments,
     documents,
     hosts,
     limits,
@@ -85,6 +86,24 @@ urlpatterns: list[Any] = [
         f"topologies/{TOPOLOGY}/validate/",
         validation.TopologyValidateView.as_view(),
         name="topology-validate",
+    ),
+    path(
+        f"topologies/{TOPOLOGY}/deployments/",
+        deployments.DeploymentListView.as_view(),
+        name="topology-deployments",
+    ),
+    path(
+        f"topologies/{TOPOLOGY}/deployments/<int:deployment_id>/",
+        deployments.DeploymentDetailView.as_view(),
+        name="topology-deployment",
+    ),
+    path(
+        f"topologies/{TOPOLOGY}/deployments/<int:deployment_id>/cancel/",
+        deployments.DeploymentCancelView.as_view(),
+        name="topology-deployment-cancel",
+    ),
+    path(
+        f"topologies/{TOPOLOGY}/plan/", deployments.PlanPreviewView.as_view(), name="topology-plan"
     ),
     path("validate/", validation.ValidateView.as_view(), name="validate"),
     path("validation/codes/", validation.CodesView.as_view(), name="validation-codes"),

@@ -38,7 +38,7 @@ class Deployment(models.Model):
     topology = models.ForeignKey(Topology, on_delete=models.CASCADE, related_name="deployments")
     # The revision deployed; None for a destroy.
     revision = models.ForeignKey(
-        Revision, null=True, blank=True, on_delete=models.PROTECT, related_name="deployments"
+        Revision, null=True, blank=True, on_delete=models.RESTRICT, related_name="deployments"
     )
     action = models.CharField(max_length=8, choices=DeploymentAction.choices)
     state = models.CharField(

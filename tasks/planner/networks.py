@@ -11,6 +11,7 @@ carried: the kernel has no GRE, so the plan says so and keeps the network host-l
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 
 from tasks.planner.context import PlanContext
@@ -18,8 +19,8 @@ from tasks.planner.index import BRIDGELESS_KINDS, Domain, PlanIndex
 from tasks.planner.names import interface_name
 from tasks.planner.state import Attachment, Bridge, Vlan, Vxlan
 
-# Allocated VNIs start here, above the ids people usually type.
-VNI_BASE = 1000
+# Allocated VNIs lie in the upper part of the range, above the ids people usually type.
+VNI_BASE = 2**20
 MAX_VNI = 2**24 - 1
 OVERLAY_KINDS = frozenset({"self_service", "docker_overlay"})
 
@@ -56,8 +57,9 @@ def gateway_domain(ctx: PlanContext, router_id: str) -> Domain:
 
 
 def vnis(ctx: PlanContext) -> dict[str, int]:
-    """Network id -> VNI, for the overlay networks: the design's, else the lowest free one from
-    VNI_BASE, in network-id order."""
+    """Network id -> VNI, for the overlay networks: the design's, else one derived from the
+    deployment and the network's id, so it stays the same when other networks come and go and
+    two topologies rarely pick the same (a clash within the plan moves to the next free one)."""
     index: PlanIndex = ctx.index
     chosen: dict[str, int] = {}
     open_networks = []
@@ -77,12 +79,14 @@ def vnis(ctx: PlanContext) -> dict[str, int]:
                 (network.id,),
             )
     used = set(chosen.values())
-    candidate = VNI_BASE
-    for network_id in open_networks:
-        while candidate in used:
-            candidate += 1
-        chosen[network_id] = candidate
-        used.add(candidate)
+    span = MAX_VNI - VNI_BASE + 1
+    for network_id in sorted(open_networks):
+        digest = hashlib.blake2b(f"{ctx.prefix}\x00{network_id}".encode(), digest_size=8)
+        offset = int.from_bytes(digest.digest(), "big") % span
+        while VNI_BASE + offset in used:
+            offset = (offset + 1) % span
+        chosen[network_id] = VNI_BASE + offset
+        used.add(VNI_BASE + offset)
     return chosen
 
 

@@ -12,14 +12,18 @@ import json
 from typing import Any, NamedTuple
 
 import pytest
+from django.utils import timezone
 
 from designer.api.errors import ERROR_CODES
+from designer.models import Deployment, DeploymentAction, DeploymentState, Revision
 from tests.api.conftest import API, CALLERS, PASSWORD, World, sample_document, stored_state
 
 
 class Row(NamedTuple):
     method: str
-    path: str  # {P} project, {T1} {T2} topologies, {L} share link, {H} host, {editor} username
+    # {P} project, {T1} {T2} topologies, {L} share link, {H} host, {editor} username,
+    # {D1} T1's finished deploy, {D2} T2's deploy under way
+    path: str
     body: dict[str, Any] | None
     expected: tuple[int, ...]  # one status per caller, in CALLERS order
 
@@ -50,6 +54,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "draft_in_p": {"document": sample_document(), "project": "{P}"},
     "host": {"name": "compute-9", "role": "compute", "physical_networks": {"ext": "eth2"}},
     "external": {"external": True},
+    "deploy": {"action": "deploy"},
+    "destroy": {"action": "destroy"},
 }
 
 # Columns after the body: anonymous, project link, topology link (T1), revoked link, expired
@@ -118,6 +124,20 @@ POST   hosts/                               host        401 403 403 401 401 403 
 PUT    hosts/{H}/                           host        401 403 403 401 401 403 403 403 403 200
 PATCH  hosts/{H}/                           external    401 403 403 401 401 403 403 403 403 200
 DELETE hosts/{H}/                           -           401 403 403 401 401 403 403 403 403 204
+# deploys: members read them and preview plans, editors deploy and cancel; T2 has one under way
+GET    topologies/{T1}/deployments/         -           401 200 200 401 401 200 200 200 404 200
+GET    topologies/{T2}/deployments/         -           401 200 404 401 401 200 200 200 404 200
+POST   topologies/{T1}/deployments/         deploy      401 403 403 401 401 403 202 202 404 202
+POST   topologies/{T1}/deployments/         destroy     401 403 403 401 401 403 202 202 404 202
+POST   topologies/{T2}/deployments/         deploy      401 403 403 401 401 403 409 409 404 409
+GET    topologies/{T1}/deployments/{D1}/    -           401 200 200 401 401 200 200 200 404 200
+GET    topologies/{T2}/deployments/{D2}/    -           401 200 404 401 401 200 200 200 404 200
+GET    topologies/{T2}/deployments/{D1}/    -           401 404 404 401 401 404 404 404 404 404
+DELETE topologies/{T1}/deployments/{D1}/    -           401 403 403 401 401 405 405 405 405 405
+POST   topologies/{T2}/deployments/{D2}/cancel/ -       401 403 403 401 401 403 200 200 404 200
+POST   topologies/{T1}/deployments/{D1}/cancel/ -       401 403 403 401 401 403 409 409 404 409
+GET    topologies/{T1}/plan/                -           401 200 200 401 401 200 200 200 404 200
+GET    topologies/{T2}/plan/?revision=1     -           401 200 404 401 401 200 200 200 404 200
 # public catalogs
 GET    schema/topology/                     -           200 200 200 200 200 200 200 200 200 200
 GET    validation/codes/                    -           200 200 200 200 200 200 200 200 200 200
@@ -159,6 +179,23 @@ CASES = [
 ]
 
 
+def deployments(world: World) -> dict[str, int]:
+    """T1 deployed at revision 1, and a deploy of T2 waiting to start."""
+    deployed = Deployment.objects.create(
+        topology=world.topology,
+        revision=Revision.objects.get(topology=world.topology, number=1),
+        action=DeploymentAction.DEPLOY,
+        state=DeploymentState.DEPLOYED,
+        finished_at=timezone.now(),
+    )
+    waiting = Deployment.objects.create(
+        topology=world.second_topology,
+        revision=world.second_topology.head,
+        action=DeploymentAction.DEPLOY,
+    )
+    return {"D1": deployed.pk, "D2": waiting.pk}
+
+
 def test_every_row_names_every_caller() -> None:
     assert all(len(row.expected) == len(CALLERS) for row in ROWS)
 
@@ -166,7 +203,9 @@ def test_every_row_names_every_caller() -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize(("row", "caller"), CASES)
 def test_role_matrix(world: World, row: Row, caller: str) -> None:
-    ids = world.ids()
+    # Deployments exist only for the rows about deploys: every other row sees the world as is.
+    about_deploys = any(part in row.path for part in ("/deployments/", "/plan/"))
+    ids = {**world.ids(), **(deployments(world) if about_deploys else {})}
     client = world.clients[caller]
     before = stored_state()
     response = client.generic(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tasks.planner.names import interface_name
+from tasks.planner.networks import MAX_VNI, VNI_BASE
 from tasks.planner.state import Attachment, Bridge, Vlan, Vxlan
 from tests.builders import net, port, subnet
 from tests.unit.planner.test_planner_support import (
@@ -58,15 +59,25 @@ def test_static_tunnels_are_a_full_mesh_over_every_host() -> None:
     assert objects(result, "compute-2", Vxlan) == []
 
 
-def test_vnis_are_the_designs_or_allocated_from_the_base_skipping_used_ones() -> None:
-    result = plan_of(
-        networks=[net("a"), net("b", vni=1000), net("c"), net("o", "docker_overlay")],
-        ports=[port(f"p{n}", n, "vm") for n in "abco"],
-        instances=[instance("vm", "compute-1")],
-    )
-    vnis = {v.owner: v.vni for v in objects(result, "compute-1", Vxlan)}
-    assert vnis == {"a": 1001, "b": 1000, "c": 1002, "o": 1003}
-    assert all(v.remotes == () for v in objects(result, "compute-1", Vxlan))
+def test_vnis_are_the_designs_or_derived_from_the_network_and_stable() -> None:
+    def vnis(*networks: dict[str, Any]) -> dict[str, int]:
+        ids = [n["id"] for n in networks]
+        result = plan_of(
+            networks=list(networks),
+            ports=[port(f"p{n}", n, "vm") for n in ids],
+            instances=[instance("vm", "compute-1")],
+        )
+        return {v.owner: v.vni for v in objects(result, "compute-1", Vxlan)}
+
+    before = vnis(net("a"), net("b", vni=1000), net("c"), net("o", "docker_overlay"))
+    assert before["b"] == 1000
+    assert all(VNI_BASE <= before[n] <= MAX_VNI for n in "aco")
+    assert len(set(before.values())) == 4
+    # Another network added (or one removed) leaves every other network's VNI alone, so a
+    # running deployment keeps its tunnels.
+    after = vnis(net("a"), net("b", vni=1000), net("c"), net("o", "docker_overlay"), net("aa"))
+    assert {n: after[n] for n in before} == before
+    assert vnis(net("c")) == {"c": before["c"]}
 
 
 def test_gre_is_noted_and_the_network_stays_on_its_host() -> None:
