@@ -142,7 +142,11 @@ def pending(hosts: list[Host]) -> dict[str, dict[str, Any]]:
 
 
 def _dispatch(deployment: Deployment, phase: Phase, hosts: list[Host]) -> None:
+    from tasks.embedded import consume
+
     for host in hosts:
+        # A host registered after the embedded worker started (a lab fabric brought up later).
+        consume(host.queue)
         reconcile_host.apply_async((deployment.pk, host.name, phase), queue=host.queue)
 
 

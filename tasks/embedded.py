@@ -27,6 +27,10 @@ from tasks.app import app as default_app
 
 logger = logging.getLogger(__name__)
 
+# The worker running in this process, if any: hosts registered after it started (a lab fabric
+# brought up later) get their queues added to it when work is sent to them.
+_running: WorkerThread | None = None
+
 
 class _ThreadWorkController(WorkController):
     """A WorkController that says when its consumer is ready to take tasks."""
@@ -83,13 +87,26 @@ class WorkerThread:
         # Starting a pool marks the process as a worker, where waiting on a result is refused
         # (it could deadlock a worker). This process is also the web server, which may wait.
         _set_task_join_will_block(False)
+        global _running
+        _running = self
         logger.info(
             "embedded Celery worker consuming %s",
             ", ".join(sorted(self.controller.app.amqp.queues)),
         )
 
+    def consume(self, queue: str) -> None:
+        """Also consume `queue`, from now on."""
+        consumer = self.controller.consumer if self.controller is not None else None
+        if consumer is None or consumer.task_consumer is None:
+            return
+        if not consumer.task_consumer.consuming_from(queue):
+            consumer.add_task_queue(queue)
+
     def stop(self, timeout: float = 30.0) -> None:
         """Warm shutdown: finish the running task, then stop consuming and join the thread."""
+        global _running
+        if _running is self:
+            _running = None
         thread, self._thread = self._thread, None
         if thread is None:
             return
@@ -139,3 +156,9 @@ def start_embedded_worker() -> WorkerThread | None:
     worker = WorkerThread(queues=embedded_queues())
     worker.start()
     return worker
+
+
+def consume(queue: str) -> None:
+    """Make sure the worker running in this process, if there is one, consumes `queue`."""
+    if _running is not None and _running.running:
+        _running.consume(queue)

@@ -40,15 +40,15 @@ FINISHED = {
 
 @pytest.fixture
 def lab(make_fabric: Callable[..., FabricSpec], transactional_db: None) -> Iterator[FabricSpec]:
-    """A fabric of one networking node and two compute nodes, registered, with a worker
-    consuming the default queue and every host's queue, as the embedded worker does."""
+    """A fabric of one networking node and two compute nodes, registered, with a worker in
+    this process, as the embedded mode runs one."""
     spec = make_fabric(network_nodes=1, compute_nodes=2)
+    # Started before the fabric's hosts exist, as when a fabric is brought up while the app
+    # runs: it must take up their queues when work is sent to them.
+    worker = WorkerThread(queues=[app.conf.task_default_queue], hostname="deploy-test@netloom")
+    worker.start()
     kernel.up(spec)
     register_fabric(spec)
-    queues = [app.conf.task_default_queue]
-    queues += [host.queue for host in Host.objects.order_by("name")]
-    worker = WorkerThread(queues=queues, hostname="deploy-test@netloom")
-    worker.start()
     try:
         yield spec
     finally:
