@@ -45,8 +45,13 @@ migrate: setup
 demo: migrate
 	$(PY) manage.py createdemo
 
+# As root, the demo deploys onto a lab fabric of two networking and two compute nodes.
 run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@if [ "$$(id -u)" = 0 ]; then \
+	  $(MAKE) --no-print-directory network-tools && \
+	  $(PY) manage.py fabric up --network-nodes 2 --compute-nodes 2; \
+	else echo "Not root: no lab fabric; deploys need root (plans and previews do not)."; fi
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 lint: setup

@@ -347,6 +347,16 @@ class LinuxDriver:
                     if step.action == "create":
                         self._clean_up(sockets, step.obj)
                     raise DriverError(step, exc) from exc
+        self._forget_if_empty()
+
+    def _forget_if_empty(self) -> None:
+        """Once the deployment has nothing left on this host, its records go too."""
+        if any(path.is_file() for path in self.run_dir.rglob("*")):
+            return
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+        parent = self.run_dir.parent
+        if parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
 
     def _clean_up(self, sockets: Sockets, obj: KernelObject) -> None:
         with suppress(NetlinkError, KernelError, OSError, ValueError):
@@ -713,9 +723,7 @@ class LinuxDriver:
             for name in self._namespaces():
                 self._remove_namespace(sockets, Namespace(name, "instance", ""))
         shutil.rmtree(self.run_dir, ignore_errors=True)
-        for parent in (self.run_dir.parent,):
-            if parent.is_dir() and not any(parent.iterdir()):
-                parent.rmdir()
+        self._forget_if_empty()
 
 
 _NO_RULES = firewall_rules.TableRules((), ())

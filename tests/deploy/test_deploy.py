@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +22,7 @@ from designer.services.projects import create_project
 from designer.services.topologies import create_topology, save_revision
 from designer.spec import Document
 from tasks.app import app
-from tasks.drivers import HostBinding
+from tasks.drivers import RUN_DIR, HostBinding
 from tasks.drivers.linux import LinuxDriver
 from tasks.embedded import WorkerThread
 from tasks.fabric import kernel
@@ -78,8 +79,10 @@ def in_namespace(namespace: str, *command: str) -> subprocess.CompletedProcess[s
 
 
 def owned_objects(prefix: str, spec: FabricSpec) -> list[str]:
-    """Every namespace, and every link in a fabric host, that carries the deployment's prefix."""
+    """Every namespace, every link in a fabric host and every record file that carries the
+    deployment's prefix."""
     found = [name for name in probe.namespaces() if name.startswith(prefix)]
+    found += [str(path) for path in Path(RUN_DIR).glob(f"{prefix}*")]
     for host in spec.hosts:
         found += [
             f"{host.namespace}:{n}" for n in probe.links(host.namespace) if n.startswith(prefix)
