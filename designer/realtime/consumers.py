@@ -21,11 +21,12 @@ from django.conf import settings
 from pydantic import ValidationError
 
 from designer.access import Caller, project_role
-from designer.models import Revision, Role, ShareLink, Topology
+from designer.models import Deployment, Revision, Role, ShareLink, Topology
 from designer.realtime import broadcast
 from designer.realtime.events import (
     CLIENT_MESSAGE,
     Ack,
+    DeploymentEvent,
     EditMessage,
     ErrorEvent,
     Event,
@@ -52,6 +53,8 @@ logger = logging.getLogger(__name__)
 CATCH_UP_LIMIT = 100
 COLORS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6", "#9a6324")
 RECENT_REVISIONS = 100
+# The end of the latest deployment's log that a client gets when it connects.
+WELCOME_LOG_LINES = 200
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 
@@ -105,6 +108,9 @@ class TopologyConsumer(AsyncWebsocketConsumer):
                 presence=[],
             )
         )
+        deployment = await self._latest_deployment()
+        if deployment is not None:
+            await self.send_event(deployment)
         await self.channel_layer.group_send(
             self.group,
             {"type": "presence.hello", "client": self._presence(), "reply_to": self.channel_name},
@@ -354,6 +360,21 @@ class TopologyConsumer(AsyncWebsocketConsumer):
         if self.caller.user is None and self.caller.share_link is None:
             return topology, None
         return topology, project_role(self.caller, topology.project, topology)
+
+    @database_sync_to_async
+    def _latest_deployment(self) -> DeploymentEvent | None:
+        """The newest deploy or destroy of the topology, whole: every element's state and the
+        end of its log, so a client that connects sees what is deployed and what is under way."""
+        deployment = (
+            Deployment.objects.select_related("revision", "requested_by")
+            .filter(topology=self.topology)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if deployment is None:
+            return None
+        log = deployment.log[-WELCOME_LOG_LINES:]
+        return broadcast.deployment_event(deployment, elements=deployment.elements, log=log)
 
     @database_sync_to_async
     def _missed(self, since: int) -> list[RevisionEvent] | None:

@@ -1,4 +1,5 @@
-"""The topology WebSocket: roles, edits, ordering, stale rejection, catch-up, presence."""
+"""The topology WebSocket: roles, edits, ordering, stale rejection, catch-up, presence, and
+deployments as they move."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from django.test import Client
 from django.utils import timezone
 
 from designer.asgi import application
-from designer.models import Revision, ShareLink
+from designer.models import Deployment, DeploymentAction, DeploymentState, Revision, ShareLink
+from designer.services.deployments import log_line
 from designer.services.topologies import create_topology, save_revision
+from tasks.deploy import publish
 from tests.builders import document, net, subnet
 from tests.realtime.conftest import connect
 
@@ -347,3 +350,47 @@ async def test_twenty_editors_fifty_operations_each_end_identical_and_lose_nothi
     )
     count = await database_sync_to_async(Revision.objects.filter(topology=lab["topology"]).count)()
     assert count == head
+
+
+# --- deployments ----------------------------------------------------------------------------
+
+
+async def test_deployment_state_arrives_on_connect_and_as_it_moves(lab: dict[str, Any]) -> None:
+    def make_deployment() -> Deployment:
+        return Deployment.objects.create(
+            topology=lab["topology"],
+            revision=lab["topology"].head,
+            action=DeploymentAction.DEPLOY,
+            state=DeploymentState.APPLYING,
+            requested_by=lab["editor"],
+            progress=40,
+            hosts={"compute-1": {"done": 2, "total": 5, "state": "pending"}},
+            elements={"vm1": "up", "lan": "creating"},
+            log=[log_line(f"step {n}") for n in range(300)],
+        )
+
+    deployment = await database_sync_to_async(make_deployment)()
+    # A viewer connecting sees the deployment whole: every element, the end of the log.
+    viewer, _ = await connect(lab["topology"], lab["viewer"])
+    assert viewer is not None
+    first = await viewer.receive_type("deployment")
+    assert first["deployment"]["id"] == deployment.pk
+    assert first["deployment"]["progress"] == 40
+    assert first["deployment"]["requested_by"]["name"] == "editor"
+    assert first["elements"] == {"vm1": "up", "lan": "creating"}
+    assert len(first["log"]) == 200
+    assert first["log"][-1]["message"] == "step 299"
+
+    # Then every change, with only what changed.
+    def advance() -> None:
+        deployment.state = DeploymentState.DEPLOYED
+        deployment.progress = 100
+        deployment.save()
+        publish(deployment, {"lan": "up"}, [log_line("deploy finished")])
+
+    await database_sync_to_async(advance)()
+    event = await viewer.receive_type("deployment")
+    assert event["deployment"]["state"] == "deployed"
+    assert event["elements"] == {"lan": "up"}
+    assert [line["message"] for line in event["log"]] == ["deploy finished"]
+    await viewer.close()
