@@ -221,6 +221,7 @@ def host_finished(
     roll-back."""
     with transaction.atomic():
         deployment = Deployment.objects.select_for_update().get(pk=deployment_id)
+        lines_before = len(deployment.log)
         entry = deployment.hosts.setdefault(host_name, {})
         entry["state"] = "done" if ok else ("cancelled" if cancelled else "failed")
         if any(e.get("state") == "pending" for e in deployment.hosts.values()):
@@ -257,4 +258,5 @@ def host_finished(
             deployment.finished_at = now
             deployment.log.append(log_line("rolled back"))
         deployment.save()
-        transaction.on_commit(lambda: publish(deployment, {}, []))
+        said = deployment.log[lines_before:]
+        transaction.on_commit(lambda: publish(deployment, {}, said))

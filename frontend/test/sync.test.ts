@@ -1,15 +1,20 @@
 // The sync queue against a simulated server: acks, stale edits with catch-up, gaps, resyncs,
-// refused edits, reconnects, and many editors converging on the server's document.
+// refused edits, reconnects, many editors converging on the server's document, and
+// deployment events handed to their listener.
 import { describe, expect, it } from "vitest";
 import type { TopologyDocument } from "../src/generated/document";
+import type { ClientEvent, DeploymentEvent } from "../src/model/events";
 import type { Operation } from "../src/model/operations";
 import { elementsOf } from "../src/model/operations";
-import { ReadOnlyError } from "../src/sync/sync";
+import { createDocumentStore } from "../src/store/document";
+import { ReadOnlyError, SyncClient } from "../src/sync/sync";
 import { base, FakeServer, names, type Client } from "./fakeServer";
 
-const rename = (id: string, name: string, list: "networks" | "instances" = "networks"): Operation[] => [
-  { op: "update", list, id, set: { name } },
-];
+const rename = (
+  id: string,
+  name: string,
+  list: "networks" | "instances" = "networks",
+): Operation[] => [{ op: "update", list, id, set: { name } }];
 const addNetwork = (id: string): Operation[] => [
   { op: "add", list: "networks", element: { id, kind: "self_service" } },
 ];
@@ -173,7 +178,8 @@ describe("sync", () => {
     const state = alice.store.getState();
     expect(state.problems).toEqual([
       {
-        editId: edits(alice)[0]!.type === "edit" ? (edits(alice)[0] as { edit_id: string }).edit_id : "",
+        editId:
+          edits(alice)[0]!.type === "edit" ? (edits(alice)[0] as { edit_id: string }).edit_id : "",
         code: "invalid_edit",
         detail: "invalid_edit",
         errors: [{ path: "ops[0]", message: "name not allowed" }],
@@ -231,6 +237,55 @@ describe("sync", () => {
     server.settle();
     expectInStep(server, alice);
     expect(names(server.document, "networks")[0]).toBe("lan:offline");
+  });
+
+  it("hands deployment events to its listener, apart from the document and the queue", () => {
+    const store = createDocumentStore();
+    const sent: ClientEvent[] = [];
+    const heard: DeploymentEvent[] = [];
+    const sync = new SyncClient(
+      store,
+      { send: (message) => sent.push(message) },
+      { onDeployment: (event) => heard.push(event) },
+    );
+    sync.connectionOpened();
+    sync.receive({
+      type: "welcome",
+      client_id: "c1",
+      user: { id: 1, name: "alice" },
+      role: "editor",
+      can_edit: true,
+      topology: { id: 7, name: "Campus", project: 3 },
+      revision: 4,
+      document: base() as Record<string, unknown>,
+      findings: [],
+      presence: [],
+    });
+    const before = store.getState();
+    const event: DeploymentEvent = {
+      type: "deployment",
+      deployment: {
+        id: 2,
+        action: "deploy",
+        state: "applying",
+        revision: 4,
+        progress: 30,
+        hosts: { alpha: { done: 3, total: 10, state: "pending" } },
+        error: "",
+        requested_by: { id: 1, name: "alice" },
+        started_at: "2026-01-01T10:00:00+00:00",
+        finished_at: null,
+      },
+      elements: { lan: "creating" },
+      log: [{ at: "2026-01-01T10:00:01+00:00", host: "alpha", level: "info", message: "go" }],
+    };
+    sync.receive(event);
+    expect(heard).toEqual([event]);
+    expect(store.getState()).toBe(before);
+    expect(sent).toEqual([]);
+    // Without a listener the event is ignored.
+    const quiet = new SyncClient(createDocumentStore(), { send: () => undefined });
+    expect(() => quiet.receive(event)).not.toThrow();
   });
 
   it("converges: three editors, random edits, random delivery, lost broadcasts", () => {

@@ -15,6 +15,7 @@ export type PresenceEvent = Catalog.PresenceEvent;
 export type Resync = Catalog.Resync;
 export type ErrorEvent = Catalog.ErrorEvent;
 export type Pong = Catalog.Pong;
+export type DeploymentEvent = Catalog.DeploymentEvent;
 
 export type ServerEvent =
   | Welcome
@@ -25,17 +26,22 @@ export type ServerEvent =
   | PresenceEvent
   | Resync
   | ErrorEvent
-  | Pong;
+  | Pong
+  | DeploymentEvent;
 
 export type ClientEvent =
-  | Catalog.EditMessage
-  | Catalog.SelectMessage
-  | Catalog.SyncMessage
-  | Catalog.PingMessage;
+  Catalog.EditMessage | Catalog.SelectMessage | Catalog.SyncMessage | Catalog.PingMessage;
 
 export type FieldProblem = Catalog.FieldProblem;
 export type Finding = Catalog.FindingOut;
 export type PresenceClient = Catalog.Presence1;
+/** A deploy or destroy as the server shows it: state, progress per host, error. */
+export type Deployment = Catalog.DeploymentOut;
+export type DeploymentState = Deployment["state"];
+export type HostProgress = Catalog.HostProgress;
+export type LogLine = Catalog.LogLine;
+/** Where one element stands in a deploy or destroy. */
+export type ElementDeployState = Catalog.Elements2[string];
 
 /** The server's documents and operations arrive as plain JSON objects; these name them. */
 export const asDocument = (value: object): TopologyDocument => value as TopologyDocument;

@@ -4,7 +4,7 @@
  */
 import type { ServerEvent } from "../model/events";
 import type { DocumentStore } from "../store/document";
-import { SyncClient } from "./sync";
+import { SyncClient, type SyncOptions } from "./sync";
 
 export interface Connection {
   sync: SyncClient;
@@ -14,16 +14,20 @@ export interface Connection {
 export function connectTopology(
   topologyId: number,
   store: DocumentStore,
-  options: { share?: string } = {},
+  options: { share?: string; onDeployment?: SyncOptions["onDeployment"] } = {},
 ): Connection {
   let socket: WebSocket | null = null;
   let closed = false;
   let attempts = 0;
-  const sync = new SyncClient(store, {
-    send: (message) => {
-      if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+  const sync = new SyncClient(
+    store,
+    {
+      send: (message) => {
+        if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+      },
     },
-  });
+    { onDeployment: options.onDeployment },
+  );
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
   const query = options.share ? `?share=${encodeURIComponent(options.share)}` : "";
   const url = `${scheme}://${window.location.host}/ws/topologies/${topologyId}/${query}`;
@@ -44,7 +48,8 @@ export function connectTopology(
         store.getState().report({
           editId: null,
           code: event.code === 4404 ? "not_found" : "forbidden",
-          detail: event.code === 4404 ? "There is no such topology." : "You cannot open this topology.",
+          detail:
+            event.code === 4404 ? "There is no such topology." : "You cannot open this topology.",
           errors: [],
         });
         return;

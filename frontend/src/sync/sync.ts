@@ -2,7 +2,8 @@
  * The sync module: keeps the document store in step with the server over the topology
  * WebSocket. Local edits form a queue; one is in flight at a time, carrying the revision it
  * was made on. Revisions are applied strictly in order: a jump in numbers asks the server to
- * `sync` instead. The protocol is designer/realtime (events.py, consumers.py).
+ * `sync` instead. Deployment progress is not the document's business: it is handed to a
+ * listener. The protocol is designer/realtime (events.py, consumers.py).
  */
 import type { TopologyDocument } from "../generated/document";
 import type { Operation } from "../model/operations";
@@ -11,6 +12,7 @@ import {
   asOperations,
   type Ack,
   type ClientEvent,
+  type DeploymentEvent,
   type Rejected,
   type RevisionEvent,
   type ServerEvent,
@@ -29,6 +31,8 @@ export interface SyncOptions {
   retryDelay?: (attempt: number) => number;
   setTimer?: (callback: () => void, ms: number) => void;
   newEditId?: () => string;
+  /** Told of each `deployment` event (a deploy or destroy moved on). */
+  onDeployment?: (event: DeploymentEvent) => void;
 }
 
 export class ReadOnlyError extends Error {
@@ -55,6 +59,7 @@ export class SyncClient {
   private readonly retryDelay: (attempt: number) => number;
   private readonly setTimer: (callback: () => void, ms: number) => void;
   private readonly newEditId: () => string;
+  private readonly onDeployment: (event: DeploymentEvent) => void;
 
   constructor(
     private readonly store: DocumentStore,
@@ -65,6 +70,7 @@ export class SyncClient {
       options.retryDelay ?? ((attempt) => Math.random() * Math.min(50, 2 * attempt));
     this.setTimer = options.setTimer ?? ((callback, ms) => void setTimeout(callback, ms));
     this.newEditId = options.newEditId ?? (() => `${sessionPrefix}-${++editCounter}`);
+    this.onDeployment = options.onDeployment ?? (() => undefined);
   }
 
   /** Queue a local edit: it shows at once and goes to the server when its turn comes.
@@ -139,6 +145,8 @@ export class SyncClient {
           detail: event.detail,
           errors: event.errors ?? [],
         });
+      case "deployment":
+        return this.onDeployment(event);
       case "pong":
         return;
     }
