@@ -10,9 +10,10 @@ and, as a variant, with no stored positions (the canvas's fallback columns).
 For each it prints:
 - render: the time from the start of navigation until every element and link of the topology
   is in the DOM, measured and shown, the view fitted, and that frame painted. (Should the
-  canvas draw only what is in view, it is the time until the fitted view is painted; the
-  report says which, and how many elements were in the DOM.) Also the time until the first
-  WebSocket message (the document) arrived;
+  canvas draw only what is in view, or the lines otherwise than as its own lines, it is the
+  time until the fitted view is painted; the report says which, and how many elements and
+  lines were in the DOM.) Also the time until the first WebSocket message (the document)
+  arrived;
 - frames per second while idle, while panning (dragging the empty canvas) and while dragging
   an element, counted with requestAnimationFrame in the page, and the worst frame.
 Baselines measured in the same run: the render of an empty topology, and the frame rate of
@@ -73,7 +74,9 @@ CELL = {"width": 220, "height": 120}
 # frames (then the time is that of the last change).
 INSTRUMENT = """
 (expected) => {
-  const bench = { message: null, drawn: null, painted: null, shown: null, frames: null };
+  const bench = {
+    message: null, drawn: null, painted: null, shown: null, lines: null, frames: null,
+  };
   window.__netloomBench = bench;
   const NativeSocket = window.WebSocket;
   window.WebSocket = class extends NativeSocket {
@@ -99,10 +102,11 @@ INSTRUMENT = """
     };
   };
   let last = "", stable = 0, changed = 0, after = 0;
-  const finish = (drawn, painted, shown) => {
+  const finish = (drawn, painted, shown, lines) => {
     bench.drawn = drawn;
     bench.painted = painted;
     bench.shown = shown;
+    bench.lines = lines;
   };
   const watch = () => {
     const now = performance.now();
@@ -113,9 +117,9 @@ INSTRUMENT = """
     const ready = state.loaded && state.fitted && state.hidden === 0;
     if (ready && state.nodes === expected.nodes && state.edges === expected.edges) {
       // The next frame starts after the one that showed everything was painted.
-      requestAnimationFrame(() => finish(now, performance.now(), state.nodes));
+      requestAnimationFrame(() => finish(now, performance.now(), state.nodes, state.edges));
     } else if (ready && state.nodes > 0 && stable >= 10) {
-      finish(changed, after, state.nodes);
+      finish(changed, after, state.nodes, state.edges);
     } else {
       requestAnimationFrame(watch);
     }
@@ -185,6 +189,7 @@ class Row:
     render: float = math.nan
     message: float = math.nan
     shown: int = 0
+    lines: int = 0
     idle: tuple[float, float] = (math.nan, math.nan)
     pan: tuple[float, float] = (math.nan, math.nan)
     drag: tuple[float, float] = (math.nan, math.nan)
@@ -421,6 +426,8 @@ class Load:
     """Seconds from the start of navigation until the first WebSocket message arrived."""
     shown: int
     """Elements in the DOM then."""
+    lines: int
+    """Links in the DOM then (as the canvas's own lines)."""
 
 
 def open_topology(context: BrowserContext, server: str, topology: Topology) -> Load:
@@ -445,11 +452,11 @@ def open_topology(context: BrowserContext, server: str, topology: Topology) -> L
         ) from error
     if errors:
         raise RuntimeError(f"{topology.label}: JavaScript errors on the page: {errors}")
-    painted, message, shown = page.evaluate(
+    painted, message, shown, lines = page.evaluate(
         "[window.__netloomBench.painted, window.__netloomBench.message,"
-        " window.__netloomBench.shown]"
+        " window.__netloomBench.shown, window.__netloomBench.lines]"
     )
-    return Load(page, painted / 1000, message / 1000, shown)
+    return Load(page, painted / 1000, message / 1000, shown, lines)
 
 
 def frame_rate(
@@ -507,6 +514,7 @@ def measure(
             row.render = statistics.median(load.painted for load in loads)
             row.message = statistics.median(load.message for load in loads)
             row.shown = min(load.shown for load in loads)
+            row.lines = min(load.lines for load in loads)
             page = open_topology(context, server, row.topology).page
             page.wait_for_timeout(500)  # findings and the rest of the first load
             row.idle = frame_rate(page, args.seconds)
@@ -547,7 +555,7 @@ def report(rows: list[Row]) -> None:
         f"idle editor {idle_fps:.1f} fps (worst frame {baseline.idle[1]:.0f} ms)"
     )
     print(
-        f"{'topology':>14} {'elements':>8} {'links':>6} {'doc':>5} {'in DOM':>6} "
+        f"{'topology':>14} {'elements':>8} {'links':>6} {'doc':>5} {'in DOM':>6} {'lines':>6} "
         f"{'socket s':>8} {'render s':>8} {'x empty':>7} {'idle fps':>8} {'pan fps':>7} "
         f"{'x idle':>6} {'worst ms':>8} {'drag fps':>8} {'x idle':>6} {'worst ms':>8}"
     )
@@ -555,7 +563,8 @@ def report(rows: list[Row]) -> None:
         t = row.topology
         print(
             f"{t.label:>14} {t.nodes:>8} {t.edges:>6} {t.elements:>5} {row.shown:>6} "
-            f"{row.message:>8.3f} {row.render:>8.3f} {row.render / baseline.render:>7.2f} "
+            f"{row.lines:>6} {row.message:>8.3f} {row.render:>8.3f} "
+            f"{row.render / baseline.render:>7.2f} "
             f"{row.idle[0]:>8.1f} {shown(row.pan[0], 7, 1)} {shown(row.pan[0] / idle_fps, 6, 2)} "
             f"{shown(row.pan[1], 8, 0)} {shown(row.drag[0], 8, 1)} "
             f"{shown(row.drag[0] / idle_fps, 6, 2)} {shown(row.drag[1], 8, 0)}"
@@ -566,6 +575,13 @@ def report(rows: list[Row]) -> None:
             "; where 'in DOM' is below 'elements', the canvas draws only what is in view and "
             "render is until the fitted view was painted"
             if any(row.shown < row.topology.nodes for row in rows)
+            else ""
+        )
+        + (
+            "; where 'lines' (links in the DOM as the canvas's own lines) is below 'links', the "
+            "canvas draws the lines otherwise (zoomed out, as one sketch) and render is until "
+            "the fitted view was painted"
+            if any(row.lines < row.topology.edges for row in rows)
             else ""
         )
     )

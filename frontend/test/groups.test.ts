@@ -63,6 +63,17 @@ describe("host boxes", () => {
     expect(boxes[0]!.y).toBeGreaterThan(146);
   });
 
+  it("places an empty host's box under unplaced instances too, where a drag does not move it", () => {
+    const document = { ...pinned(), layout: { positions: {} } };
+    const boxOf = (dragging: Record<string, { x: number; y: number }>) =>
+      toFlow(document, dragging, [], {}, { hosts: ["spare"] }).nodes.find(
+        (node) => node.id === "host:spare",
+      )!;
+    const lowest = Math.max(...toFlow(document, {}, []).nodes.map((node) => node.position.y + 46));
+    expect(boxOf({}).position.y).toBeGreaterThan(lowest);
+    expect(boxOf({ web: { x: 300, y: 20 } }).position).toEqual(boxOf({}).position);
+  });
+
   it("draws host boxes under the elements and marks the box a dragged instance would join", () => {
     const document = pinned();
     const { nodes } = toFlow(

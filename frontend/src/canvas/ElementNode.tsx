@@ -1,12 +1,18 @@
 // How one element looks on the canvas: its kind's icon, its label and its addresses badge,
 // with handles to draw links from and to. A finding on it shows as a red (error) or amber
-// (warning) outline; another person's selection as an outline in their colour.
+// (warning) outline; another person's selection as an outline in their colour. Zoomed out
+// too far to read, an element is a plain box of the same size.
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
-import { memo } from "react";
+import { createContext, memo, useContext } from "react";
 import { HostIcon, KindIcon, kindOf } from "../editor/icons";
 import type { ElementNodeData, HostNodeData } from "./adapter";
 
 const BADGE_LINES = 3;
+
+/** Whether elements are drawn in full (icon, label, addresses) or, zoomed out too far to read
+ * them, as plain boxes: a thousand boxes of words cost every frame, and say nothing at that
+ * size. A context, so that only the elements redraw when it changes, not per frame. */
+export const FullDetail = createContext(true);
 
 function describe(kind: string, data: ElementNodeData): string {
   const words = [`${kind.replace(/_/g, " ")} ${data.label}`];
@@ -17,17 +23,33 @@ function describe(kind: string, data: ElementNodeData): string {
   return words.join(" ");
 }
 
-export const ElementNode = memo(function ElementNode({ data }: NodeProps<Node<ElementNodeData>>) {
+export const ElementNode = memo(function ElementNode({
+  data,
+  width,
+  height,
+}: NodeProps<Node<ElementNodeData>>) {
+  const full = useContext(FullDetail);
   const kind = kindOf(data.list, data.element);
   const mark = data.presence[0];
   const shown = data.badge.slice(0, BADGE_LINES);
+  const className = `element-node ${data.severity ? `finding-${data.severity}` : ""}`;
+  const outline = mark ? { boxShadow: `0 0 0 3px ${mark.color}` } : undefined;
+  if (!full) {
+    // As big as it was last drawn in full, so that the lines keep their ends.
+    return (
+      <div
+        className={`${className} far`}
+        data-kind={kind}
+        aria-label={describe(kind, data)}
+        style={{ ...outline, width, height }}
+      >
+        <Handle type="target" position={Position.Top} />
+        <Handle type="source" position={Position.Bottom} />
+      </div>
+    );
+  }
   return (
-    <div
-      className={`element-node ${data.severity ? `finding-${data.severity}` : ""}`}
-      data-kind={kind}
-      aria-label={describe(kind, data)}
-      style={mark ? { boxShadow: `0 0 0 3px ${mark.color}` } : undefined}
-    >
+    <div className={className} data-kind={kind} aria-label={describe(kind, data)} style={outline}>
       <Handle type="target" position={Position.Top} />
       <KindIcon kind={kind} size={18} />
       <span className="element-text">

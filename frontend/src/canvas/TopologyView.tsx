@@ -11,9 +11,12 @@ import {
   getViewportForBounds,
   useStore as useFlowStore,
   useReactFlow,
+  ViewportPortal,
   type FinalConnectionState,
   type Edge,
+  type EdgeChange,
   type Node,
+  type NodeChange,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
@@ -24,6 +27,7 @@ import { Inspector } from "../editor/Inspector";
 import { Palette, PALETTE_MIME } from "../editor/Palette";
 import { UndoButtons } from "../editor/UndoButtons";
 import "../editor/editor.css";
+import type { Position } from "../generated/document";
 import { addressBadges } from "../model/badges";
 import { copy, paste, parseClip, type Clip } from "../model/clipboard";
 import { elementsOf, findElement, type Operation } from "../model/operations";
@@ -50,15 +54,47 @@ import {
   reuseEdges,
   reuseNodes,
   severities,
+  sketchLines,
   toEdges,
   toNodes,
 } from "./adapter";
-import { ElementNode, HostNode } from "./ElementNode";
+import { ElementNode, FullDetail, HostNode } from "./ElementNode";
 import { hostNames, isHostKey } from "./hosts";
 
 const NODE_TYPES = { element: ElementNode, host: HostNode };
 const LABELS_FROM_ZOOM = 0.75;
+/** Below this zoom elements are plain boxes (see ElementNode). */
+const DETAIL_FROM_ZOOM = 0.4;
+/** Larger topologies open without the minimap: it draws every element again on each frame. */
+const MINIMAP_UP_TO = 300;
 const FIT = { minZoom: 0.05, maxZoom: 1, padding: 0.1 };
+
+const NO_NODES: Node[] = [];
+const NO_EDGES: Edge[] = [];
+
+/** The lines, zoomed out too far to pick one: drawn as a few paths under the elements rather
+ * than as the canvas's own lines (see sketchLines). The lines that stay put during a drag are
+ * a layer of their own, which the browser keeps as drawn. */
+function Sketch(props: {
+  nodes: readonly Node[];
+  edges: readonly Edge[];
+  dragging: Readonly<Record<string, Position>>;
+}) {
+  const { nodes, edges, dragging } = props;
+  const lines = useMemo(() => sketchLines(nodes, edges, dragging), [nodes, edges, dragging]);
+  return (
+    <ViewportPortal>
+      <svg className="line-sketch still" aria-hidden="true">
+        <path d={lines.plain} />
+        <path className="dashed" d={lines.dashed} />
+        <path className="selected" d={lines.selected} />
+      </svg>
+      <svg className="line-sketch" aria-hidden="true">
+        <path d={lines.moving} />
+      </svg>
+    </ViewportPortal>
+  );
+}
 
 export function TopologyView(props: { topologyId: number; share?: string }) {
   return (
@@ -102,7 +138,8 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
   const presence = useStore(stores.documents, (s) => s.presence);
   const clientId = useStore(stores.documents, (s) => s.clientId);
   const [registry, setRegistry] = useState<string[]>([]);
-  const [showMinimap, setShowMinimap] = useState(true);
+  // Shown or hidden by the person; until then, as the topology's size suggests.
+  const [minimap, setMinimap] = useState<boolean | null>(null);
   useEffect(() => {
     // Share-link visitors cannot read the registry: they see the hosts the design names.
     if (share) return;
@@ -133,6 +170,9 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
   }, [document, dragging, selection, worst, badges, hosts, marks, sizes]);
   // Port names are readable only from close enough; drawing a thousand of them costs.
   const readable = useFlowStore((state) => state.transform[2] >= LABELS_FROM_ZOOM);
+  const detailed = useFlowStore((state) => state.transform[2] >= DETAIL_FROM_ZOOM);
+  const showMinimap = minimap ?? nodes.length <= MINIMAP_UP_TO;
+  const toggleMinimap = useCallback(() => setMinimap(!showMinimap), [showMinimap]);
   const edges = useMemo(
     () =>
       (drawnEdges.current = reuseEdges(drawnEdges.current, toEdges(document, selection, readable))),
@@ -163,12 +203,17 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
     },
     [flow],
   );
-  // Fit the topology into view once, when its first document has arrived.
+  // Fit the topology into view once, when its first document has arrived, and only then hand
+  // it to the canvas: drawn first where the view starts, it would be drawn twice.
   const fitted = useRef(false);
+  const [opened, setOpened] = useState(false);
   useEffect(() => {
     if (fitted.current || revision === 0) return;
     fitted.current = true;
-    requestAnimationFrame(() => fit());
+    requestAnimationFrame(() => {
+      fit();
+      setOpened(true);
+    });
   }, [revision, fit]);
   useEffect(() => {
     connection?.sync.select(selection.filter((id) => !isHostKey(id)));
@@ -215,22 +260,36 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
     event.preventDefault();
     add(kind, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }));
   };
-  const connectEnd = (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
-    if (editor === null || state.fromNode === null) return;
-    // A line dropped on a node's body (not only on its handle) links to that node.
-    const point = "changedTouches" in event ? event.changedTouches[0] : event;
-    const under = point ? window.document.elementFromPoint(point.clientX, point.clientY) : null;
-    const target = state.toNode?.id ?? under?.closest(".react-flow__node")?.getAttribute("data-id");
-    if (!target || target === state.fromNode.id) return;
-    guarded(() =>
-      onConnect(
-        { source: state.fromNode!.id, target, sourceHandle: null, targetHandle: null },
-        document,
-        stores.view,
-        editor,
-      ),
-    );
-  };
+  const connectEnd = useCallback(
+    (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (editor === null || state.fromNode === null) return;
+      // A line dropped on a node's body (not only on its handle) links to that node.
+      const point = "changedTouches" in event ? event.changedTouches[0] : event;
+      const under = point ? window.document.elementFromPoint(point.clientX, point.clientY) : null;
+      const target =
+        state.toNode?.id ?? under?.closest(".react-flow__node")?.getAttribute("data-id");
+      if (!target || target === state.fromNode.id) return;
+      guarded(() =>
+        onConnect(
+          { source: state.fromNode!.id, target, sourceHandle: null, targetHandle: null },
+          document,
+          stores.view,
+          editor,
+        ),
+      );
+    },
+    [editor, document, stores, guarded],
+  );
+  // The canvas's handlers stay the same objects while nothing they use changes: the canvas
+  // takes a new handler as a change of its state, which every element then looks at.
+  const nodesChange = useCallback(
+    (changes: NodeChange[]) => onNodesChange(changes, stores.view, editor, { document, hosts }),
+    [stores, editor, document, hosts],
+  );
+  const edgesChange = useCallback(
+    (changes: EdgeChange[]) => onEdgesChange(changes, stores.view),
+    [stores],
+  );
   const update = (list: string, id: string, set: Record<string, unknown>): string | null => {
     if (editor === null) return null;
     const op = { op: "update", list, id, set } as Operation;
@@ -285,7 +344,7 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
           fit(undefined, 200);
           return true;
         case "toggleMinimap":
-          setShowMinimap((shown) => !shown);
+          toggleMinimap();
           return true;
         case "selectAll":
           view.select(NODE_LISTS.flatMap((list) => elementsOf(current, list).map((e) => e.id)));
@@ -346,7 +405,7 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
           return false;
       }
     },
-    [editor, stores, guarded, fit, layOut, nodes],
+    [editor, stores, guarded, fit, layOut, nodes, toggleMinimap],
   );
 
   useEffect(() => {
@@ -446,7 +505,7 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
           <button
             type="button"
             aria-pressed={showMinimap}
-            onClick={() => setShowMinimap((shown) => !shown)}
+            onClick={toggleMinimap}
             aria-keyshortcuts="M"
           >
             Minimap
@@ -501,25 +560,27 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
           }}
           onDrop={drop}
         >
-          <ReactFlow
-            nodes={nodes}
-            edges={edges}
-            nodeTypes={NODE_TYPES}
-            nodesDraggable={canEdit}
-            nodesConnectable={canEdit}
-            connectionMode={ConnectionMode.Loose}
-            deleteKeyCode={null}
-            onNodesChange={(changes) =>
-              onNodesChange(changes, stores.view, editor, { document, hosts })
-            }
-            onEdgesChange={(changes) => onEdgesChange(changes, stores.view)}
-            onConnectEnd={connectEnd}
-            onlyRenderVisibleElements
-          >
-            <Background />
-            <Controls />
-            {showMinimap && <MiniMap pannable zoomable ariaLabel="Minimap" />}
-          </ReactFlow>
+          <FullDetail.Provider value={detailed}>
+            <ReactFlow
+              nodes={opened ? nodes : NO_NODES}
+              edges={opened && detailed ? edges : NO_EDGES}
+              nodeTypes={NODE_TYPES}
+              nodesDraggable={canEdit}
+              nodesConnectable={canEdit}
+              connectionMode={ConnectionMode.Loose}
+              deleteKeyCode={null}
+              onNodesChange={nodesChange}
+              onEdgesChange={edgesChange}
+              onConnectEnd={connectEnd}
+              onlyRenderVisibleElements
+            >
+              {opened && !detailed && <Sketch nodes={nodes} edges={edges} dragging={dragging} />}
+              {/* Dots a few pixels apart only blur the view: none when zoomed out far. */}
+              {detailed && <Background />}
+              <Controls />
+              {showMinimap && <MiniMap pannable zoomable ariaLabel="Minimap" />}
+            </ReactFlow>
+          </FullDetail.Provider>
         </div>
         <aside className="side">
           <Inspector

@@ -84,8 +84,10 @@ export function presenceMarks(
 
 const NO_LINES: readonly string[] = [];
 const NO_MARKS: readonly PresenceMark[] = [];
+const ORIGIN: Position = { x: 0, y: 0 };
 
-const GRID = { columnWidth: 220, rowHeight: 120 };
+const GRID = { columnWidth: 220, rowHeight: 120, minRows: 12 };
+/** The group of columns each kind is drawn in until laid out. */
 const COLUMN: Record<NodeList, number> = {
   networks: 0,
   segments: 1,
@@ -128,17 +130,12 @@ export function toNodes(
   worst: Record<string, Severity> = {},
   context: FlowContext = {},
 ): Node[] {
-  const positions = document.layout?.positions ?? {};
-  const positionOf = (id: string) => dragging[id] ?? positions[id];
+  const resting = restingPositions(document);
+  const positionOf = (id: string) => dragging[id] ?? resting(id);
   const selected = new Set(selection);
   const nodes: Node[] = hostNodes(document, dragging, positionOf, context.hosts ?? []);
-  const rows: Partial<Record<number, number>> = {};
   for (const list of NODE_LISTS) {
     for (const element of elementsOf(document, list)) {
-      // Elements without a stored position get a column per kind until laid out.
-      const row = rows[COLUMN[list]] ?? 0;
-      rows[COLUMN[list]] = row + 1;
-      const fallback = { x: COLUMN[list] * GRID.columnWidth, y: row * GRID.rowHeight };
       const data: ElementNodeData = {
         list,
         label: labelOf(element),
@@ -150,7 +147,7 @@ export function toNodes(
       nodes.push({
         id: element.id,
         type: "element",
-        position: positionOf(element.id) ?? fallback,
+        position: positionOf(element.id) ?? ORIGIN,
         // Until measured (or when off screen and not drawn), a node is this big.
         initialWidth: NODE_SIZE.width,
         initialHeight: NODE_SIZE.height,
@@ -162,6 +159,46 @@ export function toNodes(
     }
   }
   return nodes;
+}
+
+/** Where an element or a host box's corner is drawn when not dragged: where the layout puts
+ * it, or for an element it does not place, its cell of the fallback grid. */
+function restingPositions(document: TopologyDocument): (id: string) => Position | undefined {
+  const stored = document.layout?.positions ?? {};
+  const spots = fallbackGrid(document);
+  return (id) => stored[id] ?? spots.get(id);
+}
+
+/** The cells elements without a stored position are drawn in until laid out: a group of
+ * columns per kind, each column at most as many rows as keep the whole about as high as
+ * wide. The n-th element of a kind takes the n-th cell of its group whether or not it has a
+ * stored position, so placing one element moves no other. */
+function fallbackGrid(document: TopologyDocument): Map<string, Position> {
+  const counts = new Array<number>(Math.max(...Object.values(COLUMN)) + 1).fill(0);
+  for (const list of NODE_LISTS) {
+    counts[COLUMN[list]] = (counts[COLUMN[list]] ?? 0) + elementsOf(document, list).length;
+  }
+  const total = counts.reduce((sum, count) => sum + count, 0);
+  const rows = Math.max(
+    GRID.minRows,
+    Math.ceil(Math.sqrt((total * GRID.columnWidth) / GRID.rowHeight)),
+  );
+  // Each group starts right of the one before, with at least one column for itself.
+  const firstColumn = counts.map((_, group) =>
+    counts.slice(0, group).reduce((sum, count) => sum + Math.max(1, Math.ceil(count / rows)), 0),
+  );
+  const taken = counts.map(() => 0);
+  const spots = new Map<string, Position>();
+  for (const list of NODE_LISTS) {
+    const group = COLUMN[list];
+    for (const element of elementsOf(document, list)) {
+      const cell = taken[group]!;
+      taken[group] = cell + 1;
+      const column = firstColumn[group]! + Math.floor(cell / rows);
+      spots.set(element.id, { x: column * GRID.columnWidth, y: (cell % rows) * GRID.rowHeight });
+    }
+  }
+  return spots;
 }
 
 /** The lines: ports from their device to their network, and the membership lines (subnet and
@@ -219,6 +256,60 @@ export function toEdges(
     });
   }
   return edges;
+}
+
+export interface Sketch {
+  plain: string;
+  /** Floating IP lines. */
+  dashed: string;
+  selected: string;
+  /** The lines to or from an element being dragged. */
+  moving: string;
+}
+
+/** The lines as drawn zoomed out too far to pick one: an SVG path each for the plain, the
+ * dashed (floating IP), the selected and the moving lines (those of the elements in
+ * `dragging`), every line straight from the bottom middle of its source box to the top
+ * middle of its target box, where the handles are. One path costs the browser far less per
+ * frame than a thousand lines of their own; during a drag only the moving path changes. */
+export function sketchLines(
+  nodes: readonly Node[],
+  edges: readonly Edge[],
+  dragging: Readonly<Record<string, Position>> = {},
+): Sketch {
+  const boxes = new Map(nodes.map((node) => [node.id, node]));
+  const paths = { plain: [], dashed: [], selected: [], moving: [] } as Record<
+    keyof Sketch,
+    string[]
+  >;
+  for (const edge of edges) {
+    const [source, target] = [boxes.get(edge.source), boxes.get(edge.target)];
+    if (source === undefined || target === undefined) continue;
+    const from = middleOf(source, 1);
+    const to = middleOf(target, 0);
+    const path =
+      edge.source in dragging || edge.target in dragging
+        ? "moving"
+        : edge.selected
+          ? "selected"
+          : edge.style?.strokeDasharray
+            ? "dashed"
+            : "plain";
+    paths[path].push(`M${from.x} ${from.y}L${to.x} ${to.y}`);
+  }
+  return {
+    plain: paths.plain.join(""),
+    dashed: paths.dashed.join(""),
+    selected: paths.selected.join(""),
+    moving: paths.moving.join(""),
+  };
+}
+
+/** The middle of a node's top (`side` 0) or bottom (`side` 1) edge. */
+function middleOf(node: Node, side: 0 | 1): Position {
+  const width = node.measured?.width ?? node.initialWidth ?? NODE_SIZE.width;
+  const height = node.measured?.height ?? node.initialHeight ?? NODE_SIZE.height;
+  return { x: node.position.x + width / 2, y: node.position.y + side * height };
 }
 
 /** The host boxes, drawn first so they sit under the elements. While instances are dragged,
@@ -359,17 +450,16 @@ export function onNodesChange(
 }
 
 function restingBoxes(context: DragContext, excluding?: ReadonlySet<string>): HostBox[] {
-  const positions = context.document.layout?.positions ?? {};
-  return hostBoxes(context.document, context.hosts, (id) => positions[id], excluding);
+  return hostBoxes(context.document, context.hosts, restingPositions(context.document), excluding);
 }
 
 /** A host box moved to `to`: its instances move by as much. */
 function carryMembers(key: string, to: Position, view: ViewStore, context: DragContext): void {
   const box = restingBoxes(context).find((candidate) => candidate.key === key);
   if (box === undefined) return;
-  const positions = context.document.layout?.positions ?? {};
+  const resting = restingPositions(context.document);
   for (const id of box.members) {
-    const from = positions[id];
+    const from = resting(id);
     if (from) view.getState().dragTo(id, { x: from.x + to.x - box.x, y: from.y + to.y - box.y });
   }
 }
@@ -381,14 +471,14 @@ function hostDropEdit(
   context: DragContext,
 ): { label: string; ops: Operation[] } {
   const move: Operation = { op: "move", positions };
-  const stored = context.document.layout?.positions ?? {};
+  const resting = restingPositions(context.document);
   const ops: Operation[] = [];
   for (const box of restingBoxes(context)) {
     const to = positions[box.key];
     if (to === undefined) continue;
     const moved = { ...box, x: to.x, y: to.y };
     for (const segment of elementsOf(context.document, "segments")) {
-      const at = stored[segment.id];
+      const at = resting(segment.id);
       const hosts = Array.isArray(segment.hosts) ? (segment.hosts as string[]) : [];
       if (at === undefined || hosts.includes(box.name)) continue;
       if (hostAt([moved], centreOf(at)) === null) continue;

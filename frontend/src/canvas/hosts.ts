@@ -54,9 +54,9 @@ function union(a: Rect | null, b: Rect): Rect {
 
 /**
  * The box of every host. `positionOf` gives where an element or a `host:NAME` corner is
- * drawn (stored, or while dragged); instances in `excluding` are left out, so a box can be
- * judged without the instance being dropped. Boxes without a stored corner or members go in
- * a row under everything else.
+ * drawn (stored, in the fallback grid, or while dragged); instances in `excluding` are left
+ * out, so a box can be judged without the instance being dropped. Boxes without a stored
+ * corner or members go in a row under everything else.
  */
 export function hostBoxes(
   document: TopologyDocument,
