@@ -317,7 +317,9 @@ class LinuxDriver:
         holds exactly what applying them left, as read from the kernel otherwise."""
         out = []
         for namespace in where:
-            for table, rules in firewall_rules.read(namespace, self.owns).items():
+            # `None` is the host's own namespace: in a lab fabric, not this process's.
+            kernel_namespace = self.binding.resolve(namespace)
+            for table, rules in firewall_rules.read(kernel_namespace, self.owns).items():
                 observed = Firewall(table, "", namespace, rules.chains, rules.hooks)  # type: ignore[arg-type]
                 record = _read_json(self._firewall_record(namespace, table))
                 if record is not None and _table_rules(record["saved"]) == rules:
@@ -430,6 +432,9 @@ class LinuxDriver:
         else:
             sockets.forget(obj.name)
         self._marker(obj.name).unlink(missing_ok=True)
+        # Its iptables went with it, with no step of their own: so do their records.
+        for record in self.run_dir.glob(f"firewalls/{obj.name}.*.json"):
+            record.unlink(missing_ok=True)
 
     # links
 

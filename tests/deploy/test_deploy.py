@@ -5,89 +5,17 @@ nothing. A step that fails rolls every host back."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from django.contrib.auth.models import User
-
-from designer.models import Deployment, DeploymentState, Host, Topology
+from designer.models import DeploymentState, Host
 from designer.services.deployments import request_deploy, request_destroy
-from designer.services.fabric import register_fabric
-from designer.services.projects import create_project
-from designer.services.topologies import create_topology, save_revision
+from designer.services.topologies import save_revision
 from designer.spec import Document
-from tasks.app import app
-from tasks.drivers import RUN_DIR, HostBinding
-from tasks.drivers.linux import LinuxDriver
-from tasks.embedded import WorkerThread
-from tasks.fabric import kernel
 from tasks.fabric.spec import FabricSpec
 from tasks.planner.names import deployment_prefix, namespace_name
 from tests.builders import document, net, port, subnet
-from tests.deploy import probe
-
-FINISHED = {
-    DeploymentState.DEPLOYED,
-    DeploymentState.DESTROYED,
-    DeploymentState.FAILED,
-    DeploymentState.CANCELLED,
-}
-
-
-@pytest.fixture
-def lab(make_fabric: Callable[..., FabricSpec], transactional_db: None) -> Iterator[FabricSpec]:
-    """A fabric of one networking node and two compute nodes, registered, with a worker in
-    this process, as the embedded mode runs one."""
-    spec = make_fabric(network_nodes=1, compute_nodes=2)
-    # Started before the fabric's hosts exist, as when a fabric is brought up while the app
-    # runs: it must take up their queues when work is sent to them.
-    worker = WorkerThread(queues=[app.conf.task_default_queue], hostname="deploy-test@netloom")
-    worker.start()
-    kernel.up(spec)
-    register_fabric(spec)
-    try:
-        yield spec
-    finally:
-        worker.stop()
-        # A deployment's namespaces are the machine's, not the fabric's: a test that failed
-        # half way leaves them, and the fabric going down would not remove them.
-        for topology in Topology.objects.all():
-            for host in Host.objects.all():
-                binding = HostBinding(host.name, host.namespace or None)
-                LinuxDriver(binding, deployment_prefix(topology.pk)).destroy()
-
-
-def wait_until_finished(deployment: Deployment, timeout: float = 90) -> Deployment:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        deployment.refresh_from_db()
-        if deployment.state in FINISHED:
-            return deployment
-        time.sleep(0.1)
-    raise AssertionError(f"deployment still {deployment.state} after {timeout} s: {deployment.log}")
-
-
-def in_namespace(namespace: str, *command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["ip", "netns", "exec", namespace, *command], capture_output=True, text=True, timeout=20
-    )
-
-
-def owned_objects(prefix: str, spec: FabricSpec) -> list[str]:
-    """Every namespace, every link in a fabric host and every record file that carries the
-    deployment's prefix."""
-    found = [name for name in probe.namespaces() if name.startswith(prefix)]
-    found += [str(path) for path in Path(RUN_DIR).glob(f"{prefix}*")]
-    for host in spec.hosts:
-        found += [
-            f"{host.namespace}:{n}" for n in probe.links(host.namespace) if n.startswith(prefix)
-        ]
-    return found
+from tests.deploy.conftest import in_namespace, make_topology, owned_objects, wait_until_finished
 
 
 def two_hosts_one_network(**more: list[dict[str, Any]]) -> Document:
@@ -106,13 +34,6 @@ def two_hosts_one_network(**more: list[dict[str, Any]]) -> Document:
             *more.get("ports", []),
         ],
     )
-
-
-def make_topology(doc: Document) -> tuple[User, Topology]:
-    # An admin: only admins may put provider networks in a design.
-    owner = User.objects.create_user("ada", is_staff=True)
-    project = create_project("Lab", owner)
-    return owner, create_topology(project, "Campus", owner, document=doc)
 
 
 def test_deploy_across_two_hosts_then_destroy_leaves_nothing(lab: FabricSpec) -> None:

@@ -4,6 +4,7 @@
 // too far to read, an element is a plain box of the same size.
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import { createContext, memo, useContext } from "react";
+import { elementBadge } from "../editor/DeployPanel";
 import { HostIcon, KindIcon, kindOf } from "../editor/icons";
 import type { ElementNodeData, HostNodeData } from "./adapter";
 
@@ -20,6 +21,7 @@ function describe(kind: string, data: ElementNodeData): string {
   if (data.severity) words.push(`(${data.severity})`);
   if (data.presence.length > 0)
     words.push(`selected by ${data.presence.map((p) => p.name).join(", ")}`);
+  if (data.deploy) words.push(`deploy: ${data.deploy}`);
   return words.join(" ");
 }
 
@@ -32,6 +34,7 @@ export const ElementNode = memo(function ElementNode({
   const kind = kindOf(data.list, data.element);
   const mark = data.presence[0];
   const shown = data.badge.slice(0, BADGE_LINES);
+  const deployed = data.deploy ? elementBadge(data.deploy) : null;
   const className = `element-node ${data.severity ? `finding-${data.severity}` : ""}`;
   const outline = mark ? { boxShadow: `0 0 0 3px ${mark.color}` } : undefined;
   if (!full) {
@@ -66,6 +69,7 @@ export const ElementNode = memo(function ElementNode({
           {data.presence.map((p) => p.name).join(", ")}
         </span>
       )}
+      {deployed && <span className={deployed.className}>{deployed.text}</span>}
       <Handle type="source" position={Position.Bottom} />
     </div>
   );

@@ -22,6 +22,7 @@ import "@xyflow/react/dist/style.css";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { useStore } from "zustand";
 import { hostRegistry } from "../api/hosts";
+import { DeployPanel } from "../editor/DeployPanel";
 import { FindingsPanel } from "../editor/FindingsPanel";
 import { Inspector } from "../editor/Inspector";
 import { Palette, PALETTE_MIME } from "../editor/Palette";
@@ -37,6 +38,7 @@ import { ShortcutHelp } from "../editor/ShortcutHelp";
 import { moveBy, shortcutFor, type ShortcutAction } from "../editor/shortcuts";
 import { OperationError } from "../model/operations";
 import type { PaletteKind } from "../model/palette";
+import { createDeployStore } from "../store/deploy";
 import { createDocumentStore } from "../store/document";
 import { createUndoStore } from "../store/undo";
 import { createViewStore } from "../store/view";
@@ -112,10 +114,17 @@ function isTyping(target: EventTarget | null): boolean {
 }
 
 function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
-  const [stores] = useState(() => ({ documents: createDocumentStore(), view: createViewStore() }));
+  const [stores] = useState(() => ({
+    documents: createDocumentStore(),
+    view: createViewStore(),
+    deploy: createDeployStore(),
+  }));
   const [connection, setConnection] = useState<Connection | null>(null);
   useEffect(() => {
-    const opened = connectTopology(topologyId, stores.documents, { share });
+    const opened = connectTopology(topologyId, stores.documents, {
+      share,
+      onDeployment: (event) => stores.deploy.getState().apply(event),
+    });
     setConnection(opened);
     return () => opened.close();
   }, [topologyId, share, stores]);
@@ -157,6 +166,7 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
   const others = presence.filter((client) => client.client_id !== clientId);
   const worst = useMemo(() => severities(findings), [findings]);
   const sizes = useStore(stores.view, (s) => s.sizes);
+  const deployed = useStore(stores.deploy, (s) => s.elements);
   const drawnNodes = useRef<Node[]>([]);
   const drawnEdges = useRef<Edge[]>([]);
   const nodes = useMemo(() => {
@@ -165,9 +175,10 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
       hosts,
       presence: marks,
       sizes,
+      deploy: deployed,
     });
     return (drawnNodes.current = reuseNodes(drawnNodes.current, next));
-  }, [document, dragging, selection, worst, badges, hosts, marks, sizes]);
+  }, [document, dragging, selection, worst, badges, hosts, marks, sizes, deployed]);
   // Port names are readable only from close enough; drawing a thousand of them costs.
   const readable = useFlowStore((state) => state.transform[2] >= LABELS_FROM_ZOOM);
   const detailed = useFlowStore((state) => state.transform[2] >= DETAIL_FROM_ZOOM);
@@ -590,6 +601,17 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
             problems={problems}
             canEdit={canEdit}
             onUpdate={update}
+          />
+          <DeployPanel
+            topologyId={topologyId}
+            share={share}
+            canEdit={canEdit}
+            store={stores.deploy}
+            headRevision={revision}
+            elementName={(id) => {
+              const found = findElement(document, id)?.element;
+              return typeof found?.name === "string" && found.name !== "" ? found.name : undefined;
+            }}
           />
           <FindingsPanel
             findings={findings}

@@ -16,7 +16,7 @@ import {
 } from "../model/operations";
 import { addFromPalette, type Outcome, type PaletteKind } from "../model/palette";
 import type { Badges } from "../model/badges";
-import type { Finding, PresenceClient } from "../model/events";
+import type { ElementDeployState, Finding, PresenceClient } from "../model/events";
 import { centreOf, hostAt, hostBoxes, hostKey, isHostKey, NODE_SIZE, type HostBox } from "./hosts";
 import type { UndoStore } from "../store/undo";
 import type { Size, ViewStore } from "../store/view";
@@ -49,6 +49,8 @@ export interface ElementNodeData extends Record<string, unknown> {
   badge: readonly string[];
   /** Who else has it selected. */
   presence: readonly PresenceMark[];
+  /** Where the latest deploy or destroy has got with it, if it touched it. */
+  deploy: ElementDeployState | null;
 }
 
 export interface HostNodeData extends Record<string, unknown> {
@@ -64,6 +66,7 @@ export interface FlowContext {
   /** The hosts drawn as boxes (see hosts.ts). */
   hosts?: readonly string[];
   presence?: Readonly<Record<string, readonly PresenceMark[]>>;
+  deploy?: Readonly<Record<string, ElementDeployState>>;
   /** Node sizes as measured by the browser (React Flow forgets them on a new node object). */
   sizes?: Readonly<Record<string, Size>>;
 }
@@ -143,6 +146,7 @@ export function toNodes(
         severity: worst[element.id] ?? null,
         badge: context.badges?.[element.id] ?? NO_LINES,
         presence: context.presence?.[element.id] ?? NO_MARKS,
+        deploy: context.deploy?.[element.id] ?? null,
       };
       nodes.push({
         id: element.id,
