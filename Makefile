@@ -43,7 +43,7 @@ migrate: setup
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py createdemo
+	$(PY) manage.py createdemo --url http://$(HOST):$(PORT)
 
 # As root, the demo deploys onto a lab fabric of two networking and two compute nodes.
 run: demo

@@ -21,7 +21,6 @@ from designer.spec import Document, load_document_text
 
 DEMO_DIR = Path(__file__).resolve().parent
 PROJECT_NAME = "Demo"
-URL = "http://127.0.0.1:8000"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from designer.demo import ADMIN, DEMO, DEMO_DIR, PROJECT_NAME, TOPOLOGIES, URL, DemoTopology
+from designer.demo import ADMIN, DEMO, DEMO_DIR, PROJECT_NAME, TOPOLOGIES, DemoTopology
 from designer.models import Host, Membership, Project, Quota, Revision, Role, Topology, VlanPolicy
 from designer.models.hosts import HostRole
 from designer.services.validation import context_for, validate_revision
@@ -64,7 +64,7 @@ def test_creates_users_hosts_project_and_topologies() -> None:
     names = set(Topology.objects.filter(project=project).values_list("name", flat=True))
     assert names == {t.name for t in TOPOLOGIES}
 
-    assert URL in out
+    assert "http://127.0.0.1:8000/admin/" in out
     assert "local demo" in out
     assert f"{DEMO.username} / {DEMO.password}" in out
     assert f"{ADMIN.username} / {ADMIN.password}" in out
@@ -163,3 +163,10 @@ def test_admin_pages_show_the_demo(client: Client) -> None:
     delete = reverse("admin:designer_revision_delete", args=[topology.head.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert Revision.objects.filter(pk=topology.head.pk).exists()
+
+
+def test_the_message_names_where_the_app_is_served() -> None:
+    out = StringIO()
+    call_command("createdemo", "--url", "http://127.0.0.1:9000/", stdout=out, stderr=out)
+    assert "Netloom demo at http://127.0.0.1:9000," in out.getvalue()
+    assert "(admin; also http://127.0.0.1:9000/admin/)" in out.getvalue()

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from designer.demo import ADMIN, DEMO, PROJECT_NAME, TOPOLOGIES, URL, create_demo
+from designer.demo import ADMIN, DEMO, PROJECT_NAME, TOPOLOGIES, create_demo
 from designer.models import Topology
 from designer.services.validation import validate_revision
 from designer.validation import Severity
@@ -16,7 +16,15 @@ from designer.validation import Severity
 class Command(BaseCommand):
     help = "Create the local demo: users admin and demo, four hosts, a project, three topologies."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000",
+            help="Where the app will be served, for the message (make run passes its own)",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        url = options["url"].rstrip("/")
         steps = create_demo()
         for step in steps:
             state = "created" if step.created else "already there"
@@ -37,8 +45,8 @@ class Command(BaseCommand):
 
         self.stdout.write("")
         self.stdout.write(
-            f"Netloom demo at {URL}, for a local demo only (the passwords are public):"
+            f"Netloom demo at {url}, for a local demo only (the passwords are public):"
         )
         self.stdout.write(f"  {DEMO.username} / {DEMO.password}  (owner of project {PROJECT_NAME})")
-        self.stdout.write(f"  {ADMIN.username} / {ADMIN.password}  (admin; also {URL}/admin/)")
+        self.stdout.write(f"  {ADMIN.username} / {ADMIN.password}  (admin; also {url}/admin/)")
         self.stdout.write("Passwords are set when a user is created; a changed one is kept.")
