@@ -12,7 +12,7 @@ from designer.services.topologies import create_topology
 from tests.builders import document, net, port, subnet
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_canvas import outside_the_event_loop, signed_in
-from tests.e2e.test_editor import node, stored_document
+from tests.e2e.test_editor import connect, node, stored_document
 
 
 def open_editor(browser: Browser, app_server: str) -> tuple[Page, int]:
@@ -117,3 +117,44 @@ def test_search_help_copy_paste_keyboard_link_and_layout(app_server: str, browse
     expect(page.get_by_text("revision 7")).to_be_visible()
     moved = stored_document(topology_id)["layout"]["positions"]["vm2"]
     assert (moved["x"], moved["y"]) == (positions["vm2"]["x"] + 10, positions["vm2"]["y"] + 50)
+
+
+def test_a_network_a_subnet_a_router_and_two_instances_dragged_in_and_connected(
+    app_server: str, browser: Browser
+) -> None:
+    def make() -> tuple[User, int]:
+        owner = User.objects.create_user("kim")
+        return owner, create_topology(create_project("Lab", owner), "Blank", owner).pk
+
+    owner, topology_id = outside_the_event_loop(make)
+    page = signed_in(browser, app_server, owner).new_page()
+    page.goto(f"{app_server}/app/topologies/{topology_id}/")
+    expect(page.get_by_text("revision 1")).to_be_visible(timeout=15_000)
+    canvas = page.locator(".react-flow__pane")
+    drops = [
+        ("Self-service network", "Self-service 1", {"x": 150, "y": 380}),
+        ("Subnet", "Subnet 1", {"x": 400, "y": 380}),
+        ("Router", "Router 1", {"x": 400, "y": 150}),
+        ("Instance", "Instance 1", {"x": 120, "y": 120}),
+        ("Instance", "Instance 2", {"x": 650, "y": 120}),
+    ]
+    for revision, (kind, name, where) in enumerate(drops, start=2):
+        page.get_by_role("button", name=f"Add {kind}").drag_to(canvas, target_position=where)
+        expect(node(page, name)).to_be_visible()
+        expect(page.get_by_text(f"revision {revision}")).to_be_visible()
+    # The subnet went to the network selected when it was dropped.
+    for revision, source in enumerate(("Instance 1", "Instance 2", "Router 1"), start=7):
+        connect(page, node(page, source), node(page, "Subnet 1"))
+        expect(page.get_by_text(f"revision {revision}")).to_be_visible()
+
+    stored = stored_document(topology_id)
+    (network,) = stored["networks"]
+    (subnet,) = stored["subnets"]
+    (router,) = stored["routers"]
+    assert subnet["network"] == network["id"]
+    devices = {p["device"]: p["fixed_ips"][0] for p in stored["ports"]}
+    assert set(devices) == {*(i["id"] for i in stored["instances"]), router["id"]}
+    # Instances get free addresses; the router's interface is the subnet's gateway.
+    assert devices[router["id"]]["ip_address"] == subnet["gateway_ip"]
+    assert len({f["ip_address"] for f in devices.values()}) == 3
+    page.screenshot(path=str(ARTIFACTS / "editor-built-from-scratch.png"))
