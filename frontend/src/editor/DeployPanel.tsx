@@ -247,6 +247,9 @@ function DeployActions({
       start(() => api.cancel(id)),
     );
   const busy = step.kind === "busy";
+  // Nothing was ever deployed, or the last thing done was a destroy: nothing to remove.
+  const nothingThere =
+    deployment === null || (deployment.action === "destroy" && deployment.state === "destroyed");
 
   return (
     <div className="deploy-actions">
@@ -257,7 +260,7 @@ function DeployActions({
         <button
           type="button"
           onClick={() => setStep({ kind: "confirm-destroy" })}
-          disabled={busy || active}
+          disabled={busy || active || nothingThere}
         >
           Destroy
         </button>
