@@ -44,7 +44,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _database_url() -> str:
+def database_url() -> str:
     """The test database, as a URL the server subprocess can open."""
     db = connection.settings_dict
     if connection.vendor == "postgresql":
@@ -72,7 +72,7 @@ def app_server(transactional_db: None, static_files: None) -> Iterator[str]:
     port = _free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "DJANGO_SETTINGS_MODULE": "designer.settings",
     }
     server = subprocess.Popen(
