@@ -210,7 +210,19 @@ else:
 # 1 s to 10 ms so a task does not wait a poll before it starts.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
-CELERY_BROKER_TRANSPORT_OPTIONS = {} if REDIS_URL else {"polling_interval": 0.01}
+# With Redis, a task whose worker died (SIGKILL, power loss) goes back to the queue once it
+# has been unacknowledged this long; it must exceed every task's hard time limit.
+BROKER_VISIBILITY_TIMEOUT = int(os.environ.get("NETLOOM_BROKER_VISIBILITY_TIMEOUT", "3600"))
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, float] = (
+    {
+        "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+        # Look for such tasks this often (kombu's default sweep is every 100 s).
+        "unacked_restore_interval": min(10, BROKER_VISIBILITY_TIMEOUT),
+        "unacked_restore_throttle": 1,
+    }
+    if REDIS_URL
+    else {"polling_interval": 0.01}
+)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"

@@ -34,6 +34,7 @@ from tests.deploy.conftest import (
 from tests.e2e.conftest import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
+VISIBILITY_TIMEOUT = 8
 
 
 class Worker:
@@ -46,6 +47,8 @@ class Worker:
             "DATABASE_URL": database_url(),
             "REDIS_URL": str(settings.REDIS_URL),
             "DJANGO_SETTINGS_MODULE": "designer.settings",
+            # A task left unacknowledged by a killed worker goes back to its queue this soon.
+            "NETLOOM_BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
         }
         command = [sys.executable, "-m", "celery", "-A", "tasks", "worker"]
         command += ["-Q", ",".join(queues), "-n", f"{name}@netloom-test", "--pool", "solo"]
@@ -140,5 +143,54 @@ def test_two_worker_processes_deploy_one_host_each(
     assert set(deployment.hosts) == {"compute-1", "compute-2", "network-1"}
     vm1 = namespace_name(deployment_prefix(topology.pk), "instance", "compute-1", "vm1")
     assert in_namespace(vm1, "ping", "-c", "1", "-W", "2", "10.80.0.12").returncode == 0
+
+    destroy_leaving_nothing(topology, owner, lab_fabric)
+
+
+def test_a_worker_killed_mid_deploy_is_replaced_and_the_deploy_completes(
+    workers: dict[str, Worker], lab_fabric: FabricSpec, tmp_path: Path
+) -> None:
+    count = 16
+    owner, topology = make_topology(
+        document(
+            networks=[net("lan", name="lan")],
+            subnets=[subnet("lan-v4", "lan", "10.81.0.0/24")],
+            instances=[
+                {"id": f"vm{n}", "name": f"vm {n}", "host": "compute-1"} for n in range(count)
+            ],
+            ports=[
+                port(f"p{n}", "lan", f"vm{n}", ("lan-v4", f"10.81.0.{20 + n}"))
+                for n in range(count)
+            ],
+        )
+    )
+    assert topology.head is not None
+    deployment = request_deploy(topology, topology.head, owner)
+    # SIGKILL the worker of compute-1 half way through its steps.
+    deadline = time.monotonic() + 60
+    while True:
+        deployment.refresh_from_db()
+        entry = deployment.hosts.get("compute-1", {})
+        if entry.get("total") and 0 < entry.get("done", 0) < entry["total"]:
+            break
+        assert time.monotonic() < deadline, deployment.hosts
+        time.sleep(0.02)
+    killed = workers["compute-1"]
+    killed.process.send_signal(signal.SIGKILL)
+    killed.process.wait()
+    done_when_killed = deployment.hosts["compute-1"]["done"]
+
+    # Another worker takes the queue; the task comes back to it and finishes the host.
+    workers["compute-1"] = Worker("compute-1b", ["host.compute-1"], tmp_path / "compute-1b.log")
+    workers["compute-1"].wait_ready()
+    deployment = wait_until_finished(deployment, timeout=VISIBILITY_TIMEOUT * 3 + 60)
+    assert deployment.state == DeploymentState.DEPLOYED, deployment.log
+    assert workers["compute-1"].succeeded("netloom.reconcile_host") == 1
+    # The second run picked up where the kernel was: fewer steps than the whole host.
+    assert deployment.hosts["compute-1"]["total"] < count * 4
+    assert done_when_killed > 0
+    vm0 = namespace_name(deployment_prefix(topology.pk), "instance", "compute-1", "vm0")
+    last = f"10.81.0.{20 + count - 1}"
+    assert in_namespace(vm0, "ping", "-c", "1", "-W", "2", last).returncode == 0
 
     destroy_leaving_nothing(topology, owner, lab_fabric)
