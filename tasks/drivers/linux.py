@@ -18,16 +18,14 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import shutil
-import signal
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from ipaddress import IPv4Address, IPv6Address, ip_interface, ip_network
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from pyroute2 import IPRoute, netns
 from pyroute2.netlink.exceptions import NetlinkError
@@ -46,15 +44,31 @@ from tasks.drivers.kernel import (
     namespace_path,
     namespaces,
     read_sysctl,
-    run,
     write_sysctls,
+)
+from tasks.drivers.netlink import (
+    configure,
+    delete_link,
+    gone_ok,
+    kill_inside,
+    link_index,
+    same_vxlan,
+)
+from tasks.drivers.observed import (
+    aligned,
+    firewall_from_record,
+    host_state,
+    process_data,
+    process_object,
+    read_json,
+    route_destination,
+    table_rules,
 )
 from tasks.planner.names import owns
 from tasks.planner.state import (
     Address,
     Attachment,
     Bridge,
-    DhcpHost,
     Dnsmasq,
     Firewall,
     HostState,
@@ -78,13 +92,10 @@ KERNEL_PROTO = 2
 NETLOOM_PROTO = 188
 AF_INET = 2
 AF_INET6 = 10
-AF_BRIDGE = 7
-IFF_UP = 0x1
 FLOOD_MAC = "00:00:00:00:00:00"
 MACVLAN_MODES = {1: "private", 2: "vepa", 4: "bridge", 8: "passthru"}
-# Errors that mean "already so" for a create, or "already gone" for a remove.
+# Errors that mean "already so" for a create (see netlink.py for "already gone").
 _EXISTS = {errno.EEXIST}
-_GONE = {errno.ENODEV, errno.ENOENT, errno.ESRCH, errno.EADDRNOTAVAIL, errno.ENXIO}
 
 
 class DriverError(Exception):
@@ -155,7 +166,7 @@ class LinuxDriver:
                 found += self._observe_routes(place, sockets)
             found += self._observe_firewalls(self._firewall_places(owned, want))
             found += self._observe_processes()
-        return _state(self.binding.host, (_aligned(obj, want) for obj in found))
+        return host_state(self.binding.host, (aligned(obj, want) for obj in found))
 
     def _place(self, sockets: Sockets, namespace: str | None, all_: list[str | None]) -> _Place:
         links = {msg["index"]: msg for msg in sockets(namespace).link("dump")}
@@ -321,9 +332,9 @@ class LinuxDriver:
             kernel_namespace = self.binding.resolve(namespace)
             for table, rules in firewall_rules.read(kernel_namespace, self.owns).items():
                 observed = Firewall(table, "", namespace, rules.chains, rules.hooks)  # type: ignore[arg-type]
-                record = _read_json(self._firewall_record(namespace, table))
-                if record is not None and _table_rules(record["saved"]) == rules:
-                    observed = _firewall(record["firewall"])
+                record = read_json(self._firewall_record(namespace, table))
+                if record is not None and table_rules(record["saved"]) == rules:
+                    observed = firewall_from_record(record["firewall"])
                 out.append(observed)
         return out
 
@@ -331,7 +342,7 @@ class LinuxDriver:
         out: list[KernelObject] = []
         for record in processes.records(self.run_dir / "processes"):
             if processes.running(record):
-                out.append(_process_object(record.data))
+                out.append(process_object(record.data))
         return out
 
     # -- applying ---------------------------------------------------------------------------
@@ -414,12 +425,12 @@ class LinuxDriver:
         if obj.name not in namespaces():
             netns.create(obj.name)
         ipr = sockets(obj.name)
-        ipr.link("set", index=_index(ipr, "lo"), state="up")
+        ipr.link("set", index=link_index(ipr, "lo"), state="up")
         write_sysctls(obj.name, obj.sysctls)
 
     def _remove_namespace(self, sockets: Sockets, obj: Namespace) -> None:
         if obj.name in namespaces():
-            _kill_inside(obj.name)
+            kill_inside(obj.name)
             # The kernel frees a removed namespace's links later, on its own; deleted here they
             # are gone (veth peers outside included) before this returns.
             ipr = sockets(obj.name)
@@ -446,26 +457,26 @@ class LinuxDriver:
             existing = None
         if existing is None:
             ipr.link("add", ifname=obj.name, kind="bridge")
-        _configure(ipr, obj.name, mtu=obj.mtu)
+        configure(ipr, obj.name, mtu=obj.mtu)
 
     def _remove_link(self, sockets: Sockets, obj: Bridge | Vxlan | Macvlan | Vlan) -> None:
         ipr = self._present(sockets, obj.namespace)
         if ipr is not None:
-            _delete(ipr, obj.name)
+            delete_link(ipr, obj.name)
 
     def _ensure_veth(self, sockets: Sockets, obj: Veth) -> None:
         ipr = sockets(obj.namespace)
         peer_ipr = sockets(obj.peer_namespace)
         existing = link(ipr, obj.name)
         if existing is None or not self._pairs(sockets, obj, existing):
-            _delete(ipr, obj.name)
-            _delete(peer_ipr, obj.peer)
+            delete_link(ipr, obj.name)
+            delete_link(peer_ipr, obj.peer)
             peer: dict[str, Any] = {"ifname": obj.peer}
             if sockets.resolve(obj.peer_namespace) != sockets.resolve(obj.namespace):
                 peer["net_ns_fd"] = namespace_path(sockets.resolve(obj.peer_namespace))
             ipr.link("add", ifname=obj.name, kind="veth", peer=peer)
-        _configure(ipr, obj.name, master=obj.master, mac=obj.mac, mtu=obj.mtu)
-        _configure(peer_ipr, obj.peer, master=obj.peer_master, mac=obj.peer_mac, mtu=obj.mtu)
+        configure(ipr, obj.name, master=obj.master, mac=obj.mac, mtu=obj.mtu)
+        configure(peer_ipr, obj.peer, master=obj.peer_master, mac=obj.peer_mac, mtu=obj.mtu)
 
     def _pairs(self, sockets: Sockets, obj: Veth, end: Message) -> bool:
         """Whether an existing link is a veth whose peer is the one `obj` wants."""
@@ -481,7 +492,7 @@ class LinuxDriver:
         for namespace, name in ((obj.namespace, obj.name), (obj.peer_namespace, obj.peer)):
             ipr = self._present(sockets, namespace)
             if ipr is not None and name:
-                _delete(ipr, name)
+                delete_link(ipr, name)
 
     def _ensure_vxlan(self, sockets: Sockets, obj: Vxlan) -> None:
         ipr = sockets(obj.namespace)
@@ -492,13 +503,13 @@ class LinuxDriver:
             "vxlan_port": obj.port,
         }
         if obj.underlay:
-            settings["vxlan_link"] = _index(ipr, obj.underlay)
-        if existing is not None and not _same_vxlan(existing, settings):
+            settings["vxlan_link"] = link_index(ipr, obj.underlay)
+        if existing is not None and not same_vxlan(existing, settings):
             ipr.link("del", index=existing["index"])
             existing = None
         if existing is None:
             ipr.link("add", ifname=obj.name, kind="vxlan", **settings)
-        index = _configure(ipr, obj.name, master=obj.master, mtu=obj.mtu)
+        index = configure(ipr, obj.name, master=obj.master, mtu=obj.mtu)
         have = {
             entry.get_attr("NDA_DST")
             for entry in ipr.fdb("dump")
@@ -515,21 +526,21 @@ class LinuxDriver:
         existing = link(ipr, obj.name)
         if existing is None:
             host = sockets(None)
-            _delete(host, obj.name)
+            delete_link(host, obj.name)
             host.link(
                 "add",
                 ifname=obj.name,
                 kind="macvlan",
-                link=_index(host, obj.parent),
+                link=link_index(host, obj.parent),
                 macvlan_mode=obj.mode,
             )
             if obj.namespace is not None:
                 host.link(
                     "set",
-                    index=_index(host, obj.name),
+                    index=link_index(host, obj.name),
                     net_ns_fd=namespace_path(sockets.resolve(obj.namespace)),
                 )
-        _configure(ipr, obj.name, mac=obj.mac)
+        configure(ipr, obj.name, mac=obj.mac)
 
     def _ensure_vlan(self, sockets: Sockets, obj: Vlan) -> None:
         ipr = sockets(obj.namespace)
@@ -538,13 +549,13 @@ class LinuxDriver:
                 "add",
                 ifname=obj.name,
                 kind="vlan",
-                link=_index(ipr, obj.parent),
+                link=link_index(ipr, obj.parent),
                 vlan_id=obj.vlan_id,
             )
-        _configure(ipr, obj.name, master=obj.master)
+        configure(ipr, obj.name, master=obj.master)
 
     def _ensure_attachment(self, sockets: Sockets, obj: Attachment) -> None:
-        _configure(sockets(obj.namespace), obj.interface, master=obj.master)
+        configure(sockets(obj.namespace), obj.interface, master=obj.master)
 
     def _remove_attachment(self, sockets: Sockets, obj: Attachment) -> None:
         ipr = self._present(sockets, obj.namespace)
@@ -563,7 +574,7 @@ class LinuxDriver:
         try:
             ipr.addr(
                 "add",
-                index=_index(ipr, obj.interface),
+                index=link_index(ipr, obj.interface),
                 address=str(cidr.ip),
                 prefixlen=cidr.network.prefixlen,
             )
@@ -577,7 +588,7 @@ class LinuxDriver:
         if ipr is None or existing is None:
             return
         cidr = ip_interface(obj.cidr)
-        _gone_ok(
+        gone_ok(
             lambda: ipr.addr(
                 "del",
                 index=existing["index"],
@@ -587,7 +598,7 @@ class LinuxDriver:
         )
 
     def _route_spec(self, ipr: IPRoute, obj: Route) -> dict[str, Any]:
-        destination = ip_network(_route_destination(obj.destination))
+        destination = ip_network(route_destination(obj.destination))
         spec: dict[str, Any] = {
             "dst": str(destination.network_address),
             "dst_len": destination.prefixlen,
@@ -598,7 +609,7 @@ class LinuxDriver:
         if obj.gateway is not None:
             spec["gateway"] = obj.gateway
         if obj.device is not None:
-            spec["oif"] = _index(ipr, obj.device)
+            spec["oif"] = link_index(ipr, obj.device)
         return spec
 
     def _ensure_route(self, sockets: Sockets, obj: Route) -> None:
@@ -611,7 +622,7 @@ class LinuxDriver:
             return
         spec = self._route_spec(ipr, replace(obj, device=None))
         del spec["proto"]
-        _gone_ok(lambda: ipr.route("del", **spec))
+        gone_ok(lambda: ipr.route("del", **spec))
 
     # firewalls
 
@@ -686,7 +697,7 @@ class LinuxDriver:
         """Start the process for `obj` unless the one running already realises it."""
         path = self._process_path(obj)
         record = processes.load(path)
-        data = _process_data(obj)
+        data = process_data(obj)
         if record is not None and processes.running(record) and record.data == data:
             return
         if record is not None:
@@ -719,7 +730,7 @@ class LinuxDriver:
         with Sockets(self.binding.namespace) as sockets:
             # Stopped or not, every recorded process goes, and its files with it.
             for record in processes.records(self.run_dir / "processes"):
-                self._stop_process(sockets, _process_object(record.data))
+                self._stop_process(sockets, process_object(record.data))
             for step in doomed:
                 try:
                     self._remove(sockets, step.obj)
@@ -734,68 +745,7 @@ class LinuxDriver:
 _NO_RULES = firewall_rules.TableRules((), ())
 
 
-# -- netlink helpers ----------------------------------------------------------------------------
-
-
-def _index(ipr: IPRoute, name: str) -> int:
-    found = link(ipr, name)
-    if found is None:
-        raise KernelError(f"no link {name}")
-    return int(found["index"])
-
-
-def _delete(ipr: IPRoute, name: str) -> None:
-    existing = link(ipr, name)
-    if existing is not None:
-        _gone_ok(lambda: ipr.link("del", index=existing["index"]))
-
-
-def _gone_ok(action: Callable[[], object]) -> None:
-    try:
-        action()
-    except NetlinkError as exc:
-        if exc.code not in _GONE:
-            raise
-
-
-def _configure(
-    ipr: IPRoute,
-    name: str,
-    master: str | None = None,
-    mac: str | None = None,
-    mtu: int | None = None,
-) -> int:
-    """Set what is asked of a link (a bridge port, MAC, MTU), bring it up, return its index.
-    `master` None releases it from any bridge."""
-    existing = link(ipr, name)
-    if existing is None:
-        raise KernelError(f"no link {name}")
-    index = int(existing["index"])
-    changes: dict[str, Any] = {}
-    master_index = 0 if master is None else _index(ipr, master)
-    if (existing.get_attr("IFLA_MASTER") or 0) != master_index:
-        changes["master"] = master_index
-    if mac is not None and existing.get_attr("IFLA_ADDRESS") != mac.lower():
-        changes["address"] = mac
-    if mtu is not None and existing.get_attr("IFLA_MTU") != mtu:
-        changes["mtu"] = mtu
-    if changes:
-        ipr.link("set", index=index, **changes)
-    if not existing["flags"] & IFF_UP:
-        ipr.link("set", index=index, state="up")
-    return index
-
-
-def _same_vxlan(existing: Message, settings: dict[str, Any]) -> bool:
-    data = info_data(existing)
-    if kind_of(existing) != "vxlan" or data is None:
-        return False
-    return bool(
-        data.get_attr("IFLA_VXLAN_ID") == settings["vxlan_id"]
-        and (data.get_attr("IFLA_VXLAN_LOCAL") or "") == settings["vxlan_local"]
-        and data.get_attr("IFLA_VXLAN_PORT") == settings["vxlan_port"]
-        and (data.get_attr("IFLA_VXLAN_LINK") or None) == settings.get("vxlan_link")
-    )
+# -- where a link's other end is ------------------------------------------------------------------
 
 
 def _peer_place(place: _Place, places: list[_Place], msg: Message) -> _Place | None:
@@ -807,179 +757,3 @@ def _peer_place(place: _Place, places: list[_Place], msg: Message) -> _Place | N
         return None
     target = place.netns_ids[nsid]
     return next((other for other in places if other.namespace == target), None)
-
-
-def _kill_inside(namespace: str) -> None:
-    """Stop what still runs in a namespace about to go: it would keep the namespace alive."""
-    try:
-        pids = run(None, "ip", "netns", "pids", namespace).split()
-    except KernelError:
-        return
-    for pid in pids:
-        with suppress(ProcessLookupError, ValueError):
-            os.kill(int(pid), signal.SIGKILL)
-
-
-# -- observed values ----------------------------------------------------------------------------
-
-
-def _state(host: str, objects: Iterable[KernelObject]) -> HostState:
-    by_field: dict[str, list[Any]] = {}
-    field_of = {
-        Namespace: "namespaces",
-        Bridge: "bridges",
-        Veth: "veths",
-        Vxlan: "vxlans",
-        Macvlan: "macvlans",
-        Attachment: "attachments",
-        Address: "addresses",
-        Route: "routes",
-        Firewall: "firewalls",
-        Dnsmasq: "dnsmasqs",
-        Responder: "responders",
-        Vlan: "vlans",
-    }
-    for obj in objects:
-        by_field.setdefault(field_of[type(obj)], []).append(obj)
-    groups: dict[str, Any] = {
-        name: tuple(sorted(items, key=lambda obj: obj.key)) for name, items in by_field.items()
-    }
-    return HostState(host, **groups)
-
-
-def _route_destination(destination: str) -> str:
-    return "0.0.0.0/0" if destination == "default" else destination
-
-
-def _same_network(a: str, b: str) -> bool:
-    try:
-        return ip_network(_route_destination(a)) == ip_network(_route_destination(b))
-    except ValueError:
-        return False
-
-
-def _aligned(obj: KernelObject, want: dict[Key, KernelObject]) -> KernelObject:
-    """`obj` as the desired state would write it: its owner, its spelling of addresses and
-    destinations, and None where it leaves a field to the kernel."""
-    desired = _counterpart(obj, want)
-    if desired is None:
-        return _unspecified(obj)
-    if isinstance(obj, Veth) and desired.key != obj.key:
-        obj = _flipped(obj)
-    changes: dict[str, Any] = {"owner": desired.owner}
-    for item in fields(obj):
-        have, wish = getattr(obj, item.name), getattr(desired, item.name)
-        if _left_open(obj, item.name, wish) or _spelled_otherwise(item.name, have, wish):
-            changes[item.name] = wish
-    if isinstance(obj, Namespace):
-        changes.pop("owner")
-    return replace(cast(Any, obj), **changes)
-
-
-def _left_open(obj: KernelObject, name: str, wish: Any) -> bool:
-    """Whether the desired state leaves this field to the kernel: MTU, MACs, and the device
-    of a route through a gateway."""
-    if wish is not None:
-        return False
-    return name in ("mtu", "mac", "peer_mac") or (
-        isinstance(obj, Route) and name == "device" and obj.gateway is not None
-    )
-
-
-def _spelled_otherwise(name: str, have: Any, wish: Any) -> bool:
-    """Whether an observed value is the desired one written another way."""
-    if have == wish or have is None or wish is None:
-        return False
-    if name in ("mac", "peer_mac"):
-        return bool(have == wish.lower())
-    if name == "remotes":
-        return sorted(have) == sorted(wish)
-    if name == "destination":
-        return _same_network(have, wish)
-    if name == "cidr":
-        return ip_interface(have) == ip_interface(wish)
-    if name == "sysctls":
-        return dict(have) == dict(wish)
-    return False
-
-
-def _unspecified(obj: KernelObject) -> KernelObject:
-    """With nothing desired, MTU and MACs are the kernel's business and not reported."""
-    names = {item.name for item in fields(obj)} & {"mtu", "mac", "peer_mac"}
-    return replace(cast(Any, obj), **dict.fromkeys(names)) if names else obj
-
-
-def _counterpart(obj: KernelObject, want: dict[Key, KernelObject]) -> KernelObject | None:
-    found = want.get(obj.key)
-    if found is not None and type(found) is type(obj):
-        return found
-    if isinstance(obj, Address | Route):
-        for desired in want.values():
-            if type(desired) is not type(obj) or desired.namespace != obj.namespace:
-                continue
-            if _same_place(obj, desired):
-                return desired
-    if isinstance(obj, Veth):
-        flipped = want.get(("link", obj.peer_namespace or "", obj.peer))
-        if isinstance(flipped, Veth) and flipped.peer == obj.name:
-            return flipped
-    return None
-
-
-def _same_place(obj: Address | Route, desired: KernelObject) -> bool:
-    """Whether a desired address or route is `obj` with its address written another way."""
-    if isinstance(obj, Address) and isinstance(desired, Address):
-        return desired.interface == obj.interface and ip_interface(desired.cidr) == ip_interface(
-            obj.cidr
-        )
-    if isinstance(obj, Route) and isinstance(desired, Route):
-        return _same_network(desired.destination, obj.destination)
-    return False
-
-
-def _flipped(obj: Veth) -> Veth:
-    return Veth(
-        obj.peer,
-        obj.name,
-        obj.owner,
-        obj.peer_namespace,
-        obj.namespace,
-        obj.peer_master,
-        obj.master,
-        obj.peer_mac,
-        obj.mac,
-        obj.mtu,
-    )
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def _tuples(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_tuples(item) for item in value)
-    return value
-
-
-def _table_rules(raw: dict[str, Any]) -> firewall_rules.TableRules:
-    return firewall_rules.TableRules(_tuples(raw["chains"]), _tuples(raw["hooks"]))
-
-
-def _firewall(raw: dict[str, Any]) -> Firewall:
-    return Firewall(**{key: _tuples(value) for key, value in raw.items()})
-
-
-def _process_data(obj: Dnsmasq | Responder) -> dict[str, Any]:
-    return {"kind": type(obj).__name__, "object": json.loads(json.dumps(asdict(obj)))}
-
-
-def _process_object(data: dict[str, Any]) -> Dnsmasq | Responder:
-    raw = {key: _tuples(value) for key, value in data["object"].items()}
-    if data["kind"] == "Dnsmasq":
-        raw["hosts"] = tuple(DhcpHost(**host) for host in data["object"]["hosts"])
-        return Dnsmasq(**raw)
-    return Responder(**raw)
