@@ -45,13 +45,17 @@ TEST_PREFIX = "nltst"
 OTHER_PREFIX = "nlts"
 # The lab's fabric, shared by the tests of a module: a prefix of its own, so the fabric tests,
 # which remove the two above before and after each test, never take it down under them.
-LAB_PREFIX = "nlsc"
+# Two runs of the suite on one machine (two checkouts, each with a database of its own) keep
+# apart by lane, NETLOOM_TEST_LANE (0 unless set): each lane has its own lab fabric and its own
+# topology numbers. The fabric tests' fabrics above are not laned: run them in one lane only.
+LANE = int(os.environ.get("NETLOOM_TEST_LANE", "0"))
+LAB_PREFIX = "nlsc" if LANE == 0 else f"nls{LANE}"
 TOOLS = {"ip": "iproute2", "sysctl": "procps", "ping": "iputils-ping", "dnsmasq": "dnsmasq"}
 # Topologies in the lab are numbered from here, far from 1: a deployment's kernel objects are
 # named from its topology's id (`nl` and the id in base 36), and another run of the suite on
 # the same machine (CI, whose test database numbers topologies 1, 2, ...) must never own, or
-# destroy, this run's objects. The driver tests use the ids just below 36**4.
-FIRST_TOPOLOGY_ID = 36**4 - 5000
+# destroy, this run's objects. The driver tests use the ids just below 36**4 (less 1,000 a lane).
+FIRST_TOPOLOGY_ID = 36**4 - 5000 * (LANE + 1)
 FINISHED = {
     DeploymentState.DEPLOYED,
     DeploymentState.DESTROYED,

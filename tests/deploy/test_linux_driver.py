@@ -37,8 +37,9 @@ from tasks.planner.state import (
     Vxlan,
 )
 from tasks.planner.steps import Step, plan_steps
+from tests.deploy.conftest import LANE
 
-FIRST_TEST_ID = 36**4 - 100
+FIRST_TEST_ID = 36**4 - 100 - 1000 * LANE
 Make = Callable[[str], LinuxDriver]
 
 
