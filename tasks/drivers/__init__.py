@@ -19,6 +19,8 @@ class HostBinding:
     namespace: str | None
     # Where supervised processes keep their configuration, pid and lease files.
     run_dir: str = RUN_DIR
+    # The deployment's prefix, where a file is the deployment's own (the responder's).
+    prefix: str = ""
 
     def resolve(self, namespace: str | None) -> str | None:
         """The namespace on this machine of an object planned in `namespace`."""

@@ -20,7 +20,8 @@ from tasks.drivers.render import (
     dnsmasq_files,
     iptables_restore_input,
     responder_arguments,
-    responder_pid_file,
+    responder_directory,
+    responder_stop_arguments,
 )
 from tasks.planner.state import (
     Address,
@@ -430,12 +431,18 @@ def _stop_dnsmasq(obj: Dnsmasq, binding: HostBinding) -> list[Argv]:
 
 
 def _start_responder(obj: Responder, binding: HostBinding) -> list[Argv]:
-    pid_file = responder_pid_file(binding.run_dir, obj.namespace)
-    return [_inside(binding, obj.namespace, *responder_arguments(obj, pid_file))]
+    directory = responder_directory(binding.run_dir, binding.prefix, binding.host)
+    return [responder_arguments(obj, directory)]
 
 
 def _stop_responder(obj: Responder, binding: HostBinding) -> list[Argv]:
-    return [["pkill", "--pidfile", responder_pid_file(binding.run_dir, obj.namespace)]]
+    directory = responder_directory(binding.run_dir, binding.prefix, binding.host)
+    return [responder_stop_arguments(obj, directory)]
+
+
+def _update_responder(before: Responder, after: Responder, binding: HostBinding) -> list[Argv]:
+    # `add` replaces what a namespace is served.
+    return _start_responder(after, binding)
 
 
 def _restart(
@@ -471,5 +478,5 @@ _RENDERERS: dict[type, _Renderer] = {
         _firewall,
     ),
     Dnsmasq: (_start_dnsmasq, _stop_dnsmasq, _restart(_stop_dnsmasq, _start_dnsmasq)),
-    Responder: (_start_responder, _stop_responder, _restart(_stop_responder, _start_responder)),
+    Responder: (_start_responder, _stop_responder, _update_responder),
 }

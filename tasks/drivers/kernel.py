@@ -2,15 +2,21 @@
 commands run inside a namespace (argument lists, no shell), sysctls, and the names of the
 namespaces a veth peer's `link-netnsid` points to. Nothing here knows about deployments: the
 driver decides what to touch.
+
+Namespaces are created, entered and read in this process, without a child process each: a
+thread can move itself into a network namespace (setns), open a socket or a file under
+/proc/sys/net there, which stay bound to that namespace, and move back. Only the calling
+thread moves, and it always moves back before the function returns.
 """
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import os
 import subprocess
-from collections.abc import Sequence
-from contextlib import suppress
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +25,16 @@ from pyroute2.netlink.exceptions import NetlinkError
 
 NETNS_DIR = Path("/run/netns")
 OWN_NAMESPACE = "/proc/self/ns/net"
+# The calling thread's namespace: a thread that entered another one sees it here, not under
+# /proc/self, which is the main thread's.
+THREAD_NAMESPACE = "/proc/thread-self/ns/net"
 COMMAND_TIMEOUT_SECONDS = 30
+CLONE_NEWNET = 0x40000000
+MS_BIND = 0x1000
+MS_REC = 0x4000
+MS_SHARED = 1 << 20
+MNT_DETACH = 0x2
+_libc = ctypes.CDLL(None, use_errno=True)
 
 # A netlink message: pyroute2's, untyped.
 Message = Any
@@ -31,6 +46,88 @@ class KernelError(Exception):
 
 def namespaces() -> set[str]:
     return set(netns.listnetns())
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, f"{what}: {os.strerror(code)}")
+
+
+def _setns(fd: int) -> None:
+    _check(_libc.setns(fd, CLONE_NEWNET), "setns")
+
+
+@contextmanager
+def _returning() -> Iterator[None]:
+    """Run the body, then put the calling thread back into the namespace it was in."""
+    own = os.open(THREAD_NAMESPACE, os.O_RDONLY)
+    try:
+        yield
+    finally:
+        try:
+            _setns(own)
+        finally:
+            os.close(own)
+
+
+@contextmanager
+def entered(namespace: str | None) -> Iterator[None]:
+    """Run the body with the calling thread inside a named namespace (`None`: where it is)."""
+    if namespace is None:
+        yield
+        return
+    target = os.open(NETNS_DIR / namespace, os.O_RDONLY)
+    with _returning():
+        try:
+            _setns(target)
+        finally:
+            os.close(target)
+        yield
+
+
+def _shared_run_directory() -> None:
+    """/run/netns as `ip netns add` leaves it: a mount point shared with every mount
+    namespace, so a namespace bound there is seen by processes that unshared mounts."""
+    NETNS_DIR.mkdir(parents=True, exist_ok=True)
+    path = str(NETNS_DIR).encode()
+    if _libc.mount(b"", path, b"none", MS_SHARED | MS_REC, None) == 0:
+        return
+    _check(_libc.mount(path, path, b"none", MS_BIND | MS_REC, None), "mount /run/netns")
+    _check(_libc.mount(b"", path, b"none", MS_SHARED | MS_REC, None), "share /run/netns")
+
+
+def create_namespace(name: str) -> None:
+    """`ip netns add`, in this process: a new network namespace, kept by a bind mount under
+    /run/netns. An existing one is kept as it is."""
+    path = NETNS_DIR / name
+    if path.exists():
+        return
+    _shared_run_directory()
+    os.close(os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0))
+    try:
+        with _returning():
+            _check(_libc.unshare(CLONE_NEWNET), "unshare")
+            _check(
+                _libc.mount(THREAD_NAMESPACE.encode(), str(path).encode(), b"none", MS_BIND, None),
+                f"bind namespace {name}",
+            )
+    except OSError:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def remove_namespace(name: str) -> None:
+    """`ip netns delete`: the kernel frees the namespace once nothing uses it."""
+    path = NETNS_DIR / name
+    _libc.umount2(str(path).encode(), MNT_DETACH)
+    path.unlink(missing_ok=True)
+
+
+def socket_in(namespace: str | None) -> IPRoute:
+    """A netlink socket bound to a namespace (`None`: this thread's)."""
+    with entered(namespace):
+        return IPRoute(groups=0)
 
 
 def namespace_path(namespace: str | None) -> str:
@@ -58,17 +155,29 @@ def run(namespace: str | None, *arguments: str, stdin: str | None = None) -> str
     return result.stdout
 
 
+def _sysctl_path(name: str) -> Path:
+    """The /proc/sys file of a `net.` sysctl (dots separate the levels, as in `sysctl`)."""
+    if not name.startswith("net.") or "/" in name or ".." in name:
+        raise ValueError(f"not a network sysctl: {name!r}")
+    return Path("/proc/sys", *name.split("."))
+
+
 def read_sysctl(namespace: str | None, name: str) -> str | None:
     """A `net.` sysctl as the namespace sees it; None when the kernel has no such key."""
-    try:
-        return run(namespace, "sysctl", "-n", name).strip()
-    except KernelError:
-        return None
+    with entered(namespace):
+        try:
+            return _sysctl_path(name).read_text().strip()
+        except OSError:
+            return None
 
 
 def write_sysctls(namespace: str | None, values: Sequence[tuple[str, str]]) -> None:
-    if values:
-        run(namespace, "sysctl", "-q", "-w", *(f"{name}={value}" for name, value in values))
+    with entered(namespace):
+        for name, value in values:
+            try:
+                _sysctl_path(name).write_text(f"{value}\n")
+            except OSError as exc:
+                raise KernelError(f"sysctl {name}={value}: {exc.strerror}") from exc
 
 
 class Sockets:
@@ -78,6 +187,9 @@ class Sockets:
     def __init__(self, host: str | None) -> None:
         self.host = host
         self._open: dict[str | None, IPRoute] = {}
+        # Links' indexes by (namespace, name), as looked up; cleared whenever a link may have
+        # gone, so an index is never used for a link made again under the same name.
+        self._indexes: dict[tuple[str | None, str], int] = {}
 
     def resolve(self, namespace: str | None) -> str | None:
         """The namespace an object's `namespace` field stands for."""
@@ -87,11 +199,26 @@ class Sockets:
         """The socket for an object's namespace (`None`: the host's own)."""
         target = self.resolve(namespace)
         if target not in self._open:
-            self._open[target] = IPRoute() if target is None else IPRoute(netns=target, flags=0)
+            self._open[target] = socket_in(target)
         return self._open[target]
+
+    def index(self, namespace: str | None, name: str) -> int:
+        """The index of a link in an object's namespace (`None`: the host's own)."""
+        key = (self.resolve(namespace), name)
+        if key not in self._indexes:
+            found = link(self(namespace), name)
+            if found is None:
+                raise KernelError(f"no link {name}")
+            self._indexes[key] = int(found["index"])
+        return self._indexes[key]
+
+    def links_changed(self) -> None:
+        """Links were removed or replaced: look every index up again."""
+        self._indexes.clear()
 
     def forget(self, namespace: str) -> None:
         """Close the socket of a namespace about to be removed."""
+        self.links_changed()
         ipr = self._open.pop(namespace, None)
         if ipr is not None:
             ipr.close()

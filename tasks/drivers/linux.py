@@ -1,9 +1,11 @@
 """The linux driver: observes what one deployment has on one host's kernel, as a `HostState`,
 and applies planned steps to it.
 
-Links, addresses and routes go through netlink (pyroute2), sysctls through `sysctl` inside the
-namespace, firewalls through one `iptables-restore --noflush` per table, and dnsmasq and the
-responder run as supervised processes. Only objects whose names carry the deployment's prefix
+Namespaces, links, addresses and routes go through netlink (pyroute2) from this process, which
+enters a namespace only to open a socket or write a sysctl there (no process per namespace);
+firewalls go through one `iptables-restore --noflush` per table; dnsmasq runs as a supervised
+process per DHCP server, and one responder process serves every instance of the deployment on
+the host. Only objects whose names carry the deployment's prefix
 are ever read as ours or changed. Every step is idempotent: creating what exists, or removing
 what is gone, changes nothing. A step that fails removes the object it was making and raises a
 `DriverError`.
@@ -19,7 +21,7 @@ from __future__ import annotations
 import errno
 import json
 import shutil
-import sys
+import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import asdict, dataclass, field, replace
@@ -27,16 +29,18 @@ from ipaddress import IPv4Address, IPv6Address, ip_interface, ip_network
 from pathlib import Path
 from typing import Any
 
-from pyroute2 import IPRoute, netns
+from pyroute2 import IPRoute
 from pyroute2.netlink.exceptions import NetlinkError
 
 from tasks.drivers import HostBinding, render
 from tasks.drivers import kernel_firewall as firewall_rules
 from tasks.drivers import kernel_process as processes
 from tasks.drivers.kernel import (
+    NETNS_DIR,
     KernelError,
     Message,
     Sockets,
+    create_namespace,
     info_data,
     kind_of,
     link,
@@ -44,6 +48,7 @@ from tasks.drivers.kernel import (
     namespace_path,
     namespaces,
     read_sysctl,
+    remove_namespace,
     write_sysctls,
 )
 from tasks.drivers.netlink import (
@@ -52,6 +57,7 @@ from tasks.drivers.netlink import (
     gone_ok,
     kill_inside,
     link_index,
+    pids_by_namespace,
     same_vxlan,
 )
 from tasks.drivers.observed import (
@@ -64,6 +70,7 @@ from tasks.drivers.observed import (
     route_destination,
     table_rules,
 )
+from tasks.drivers.responder import Entry, ResponderControl
 from tasks.planner.names import owns
 from tasks.planner.state import (
     Address,
@@ -82,20 +89,26 @@ from tasks.planner.state import (
     Vlan,
     Vxlan,
 )
-from tasks.planner.steps import Step, plan_steps
+from tasks.planner.steps import Step
 
 REPO = Path(__file__).resolve().parents[2]
+# Called with each step as it starts and once it is done.
+StepListener = Callable[[Step], None]
 MAIN_TABLE = 254
 KERNEL_PROTO = 2
 # The routing protocol number marking routes this driver added in a host's own namespace,
 # where other routes are not ours.
 NETLOOM_PROTO = 188
 AF_INET = 2
+# The loopback device of every network namespace.
+LOOPBACK_INDEX = 1
 AF_INET6 = 10
 FLOOD_MAC = "00:00:00:00:00:00"
 MACVLAN_MODES = {1: "private", 2: "vepa", 4: "bridge", 8: "passthru"}
 # Errors that mean "already so" for a create (see netlink.py for "already gone").
 _EXISTS = {errno.EEXIST}
+# How long a destroy waits for the kernel to take removed namespaces' veths off the host.
+TEARDOWN_WAIT_SECONDS = 10.0
 
 
 class DriverError(Exception):
@@ -132,6 +145,18 @@ class LinuxDriver:
         # What the kernel does not keep, per deployment and host; processes' own files sit in
         # the binding's run directory, where the dry run shows them.
         self.run_dir = Path(binding.run_dir) / prefix / binding.host
+        self._responder: ResponderControl | None = None
+        # Responder steps not yet handed to the responder process: it takes them up together.
+        self._pending: list[Step] = []
+
+    @property
+    def responder(self) -> ResponderControl:
+        if self._responder is None:
+            directory = render.responder_directory(
+                self.binding.run_dir, self.prefix, self.binding.host
+            )
+            self._responder = ResponderControl(Path(directory))
+        return self._responder
 
     # -- ownership --------------------------------------------------------------------------
 
@@ -343,24 +368,68 @@ class LinuxDriver:
         for record in processes.records(self.run_dir / "processes"):
             if processes.running(record):
                 out.append(process_object(record.data))
+        out += [process_object(entry.data) for entry in self.responder.serving().values()]
         return out
 
     # -- applying ---------------------------------------------------------------------------
 
-    def apply(self, steps: Sequence[Step]) -> None:
-        """Apply steps in order. A failed step's object is removed before `DriverError`."""
+    def apply(
+        self,
+        steps: Sequence[Step],
+        started: StepListener | None = None,
+        done: StepListener | None = None,
+    ) -> None:
+        """Apply steps in order, telling `started` and `done` about each (either may raise to
+        stop). A failed step's object is removed before `DriverError`. Responder steps in a
+        row are handed to the responder process together, and are done together."""
         with Sockets(self.binding.namespace) as sockets:
-            for step in steps:
-                try:
-                    if step.action == "remove":
-                        self._remove(sockets, step.obj)
-                    else:
-                        self._ensure(sockets, step.obj)
-                except (NetlinkError, KernelError, OSError, ValueError) as exc:
-                    if step.action == "create":
-                        self._clean_up(sockets, step.obj)
-                    raise DriverError(step, exc) from exc
+            try:
+                for step in steps:
+                    if started is not None:
+                        started(step)
+                    if not isinstance(step.obj, Responder):
+                        self._commit_responders(done)
+                    self._apply_step(sockets, step)
+                    if isinstance(step.obj, Responder):
+                        self._pending.append(step)
+                    elif done is not None:
+                        done(step)
+                self._commit_responders(done)
+            finally:
+                self._pending.clear()
         self._forget_if_empty()
+
+    def _apply_step(self, sockets: Sockets, step: Step) -> None:
+        try:
+            if step.action == "remove":
+                self._remove(sockets, step.obj)
+            else:
+                self._ensure(sockets, step.obj)
+        except (NetlinkError, KernelError, OSError, ValueError) as exc:
+            if step.action == "create":
+                self._clean_up(sockets, step.obj)
+            raise DriverError(step, exc) from exc
+
+    def _commit_responders(self, done: StepListener | None) -> None:
+        """Have the responder process serve what the pending steps ask for; a namespace it
+        could not serve fails its step (and is not served)."""
+        if not self._pending:
+            return
+        steps, self._pending = self._pending, []
+        try:
+            failed = self.responder.commit(self.responder.entries)
+        except OSError as exc:
+            raise DriverError(steps[0], exc) from exc
+        for step in steps:
+            assert isinstance(step.obj, Responder)
+            namespace = step.obj.namespace
+            if namespace in failed:
+                entries = dict(self.responder.entries)
+                entries.pop(namespace, None)
+                self.responder.commit(entries)
+                raise DriverError(step, OSError(failed[namespace]))
+            if done is not None:
+                done(step)
 
     def _forget_if_empty(self) -> None:
         """Once the deployment has nothing left on this host, its records go too."""
@@ -393,6 +462,7 @@ class LinuxDriver:
         handlers[type(obj)](sockets, obj)
 
     def _remove(self, sockets: Sockets, obj: KernelObject) -> None:
+        sockets.links_changed()
         handlers: dict[type, Callable[[Sockets, Any], None]] = {
             Namespace: self._remove_namespace,
             Bridge: self._remove_link,
@@ -404,15 +474,15 @@ class LinuxDriver:
             Address: self._remove_address,
             Route: self._remove_route,
             Firewall: self._remove_firewall,
-            Dnsmasq: self._stop_process,
-            Responder: self._stop_process,
+            Dnsmasq: self._stop_dnsmasq,
+            Responder: self._stop_responder,
         }
         handlers[type(obj)](sockets, obj)
 
     def _present(self, sockets: Sockets, namespace: str | None) -> IPRoute | None:
         """The socket of an object's namespace, or None when that namespace is gone."""
         target = sockets.resolve(namespace)
-        if target is not None and target not in namespaces():
+        if target is not None and not (NETNS_DIR / target).exists():
             return None
         return sockets(namespace)
 
@@ -422,15 +492,16 @@ class LinuxDriver:
         marker = self._marker(obj.name)
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(json.dumps({"role": obj.role, "owner": obj.owner}))
-        if obj.name not in namespaces():
-            netns.create(obj.name)
+        create_namespace(obj.name)
         ipr = sockets(obj.name)
-        ipr.link("set", index=link_index(ipr, "lo"), state="up")
+        ipr.link("set", index=LOOPBACK_INDEX, state="up")
         write_sysctls(obj.name, obj.sysctls)
 
-    def _remove_namespace(self, sockets: Sockets, obj: Namespace) -> None:
-        if obj.name in namespaces():
-            kill_inside(obj.name)
+    def _remove_namespace(
+        self, sockets: Sockets, obj: Namespace, pids: dict[int, list[int]] | None = None
+    ) -> None:
+        if (NETNS_DIR / obj.name).exists():
+            kill_inside(obj.name, pids)
             # The kernel frees a removed namespace's links later, on its own; deleted here they
             # are gone (veth peers outside included) before this returns.
             ipr = sockets(obj.name)
@@ -439,7 +510,7 @@ class LinuxDriver:
                     with suppress(NetlinkError):
                         ipr.link("del", index=found["index"])
             sockets.forget(obj.name)
-            netns.remove(obj.name)
+            remove_namespace(obj.name)
         else:
             sockets.forget(obj.name)
         self._marker(obj.name).unlink(missing_ok=True)
@@ -453,6 +524,7 @@ class LinuxDriver:
         ipr = sockets(obj.namespace)
         existing = link(ipr, obj.name)
         if existing is not None and kind_of(existing) != "bridge":
+            sockets.links_changed()
             ipr.link("del", index=existing["index"])
             existing = None
         if existing is None:
@@ -465,18 +537,41 @@ class LinuxDriver:
             delete_link(ipr, obj.name)
 
     def _ensure_veth(self, sockets: Sockets, obj: Veth) -> None:
+        """Made whole in one request (addresses, MTU, bridge port, up; only the far end's
+        state is set apart, from its own namespace). Where a link of either name exists, a
+        pair that is already the one wanted is only configured; anything else goes first."""
         ipr = sockets(obj.namespace)
         peer_ipr = sockets(obj.peer_namespace)
-        existing = link(ipr, obj.name)
-        if existing is None or not self._pairs(sockets, obj, existing):
+        peer: dict[str, Any] = {"ifname": obj.peer}
+        if sockets.resolve(obj.peer_namespace) != sockets.resolve(obj.namespace):
+            peer["net_ns_fd"] = namespace_path(sockets.resolve(obj.peer_namespace))
+        spec: dict[str, Any] = {"ifname": obj.name, "kind": "veth", "state": "up"}
+        for key, value in (("address", obj.mac), ("mtu", obj.mtu)):
+            if value is not None:
+                spec[key] = value
+        for key, value in (("address", obj.peer_mac), ("mtu", obj.mtu)):
+            if value is not None:
+                peer[key] = value
+        if obj.master is not None:
+            spec["master"] = sockets.index(obj.namespace, obj.master)
+        try:
+            ipr.link("add", peer=peer, **spec)
+        except NetlinkError as exc:
+            if exc.code not in _EXISTS:
+                raise
+            existing = link(ipr, obj.name)
+            if existing is not None and self._pairs(sockets, obj, existing):
+                configure(ipr, obj.name, master=obj.master, mac=obj.mac, mtu=obj.mtu)
+                configure(peer_ipr, obj.peer, master=obj.peer_master, mac=obj.peer_mac, mtu=obj.mtu)
+                return
+            sockets.links_changed()
             delete_link(ipr, obj.name)
             delete_link(peer_ipr, obj.peer)
-            peer: dict[str, Any] = {"ifname": obj.peer}
-            if sockets.resolve(obj.peer_namespace) != sockets.resolve(obj.namespace):
-                peer["net_ns_fd"] = namespace_path(sockets.resolve(obj.peer_namespace))
-            ipr.link("add", ifname=obj.name, kind="veth", peer=peer)
-        configure(ipr, obj.name, master=obj.master, mac=obj.mac, mtu=obj.mtu)
-        configure(peer_ipr, obj.peer, master=obj.peer_master, mac=obj.peer_mac, mtu=obj.mtu)
+            ipr.link("add", peer=peer, **spec)
+        if obj.peer_master is not None:
+            configure(peer_ipr, obj.peer, master=obj.peer_master)
+        else:
+            peer_ipr.link("set", ifname=obj.peer, state="up")
 
     def _pairs(self, sockets: Sockets, obj: Veth, end: Message) -> bool:
         """Whether an existing link is a veth whose peer is the one `obj` wants."""
@@ -503,8 +598,9 @@ class LinuxDriver:
             "vxlan_port": obj.port,
         }
         if obj.underlay:
-            settings["vxlan_link"] = link_index(ipr, obj.underlay)
+            settings["vxlan_link"] = sockets.index(obj.namespace, obj.underlay)
         if existing is not None and not same_vxlan(existing, settings):
+            sockets.links_changed()
             ipr.link("del", index=existing["index"])
             existing = None
         if existing is None:
@@ -526,6 +622,7 @@ class LinuxDriver:
         existing = link(ipr, obj.name)
         if existing is None:
             host = sockets(None)
+            sockets.links_changed()
             delete_link(host, obj.name)
             host.link(
                 "add",
@@ -574,7 +671,7 @@ class LinuxDriver:
         try:
             ipr.addr(
                 "add",
-                index=link_index(ipr, obj.interface),
+                index=sockets.index(obj.namespace, obj.interface),
                 address=str(cidr.ip),
                 prefixlen=cidr.network.prefixlen,
             )
@@ -597,7 +694,7 @@ class LinuxDriver:
             )
         )
 
-    def _route_spec(self, ipr: IPRoute, obj: Route) -> dict[str, Any]:
+    def _route_spec(self, sockets: Sockets, obj: Route) -> dict[str, Any]:
         destination = ip_network(route_destination(obj.destination))
         spec: dict[str, Any] = {
             "dst": str(destination.network_address),
@@ -609,18 +706,18 @@ class LinuxDriver:
         if obj.gateway is not None:
             spec["gateway"] = obj.gateway
         if obj.device is not None:
-            spec["oif"] = link_index(ipr, obj.device)
+            spec["oif"] = sockets.index(obj.namespace, obj.device)
         return spec
 
     def _ensure_route(self, sockets: Sockets, obj: Route) -> None:
         ipr = sockets(obj.namespace)
-        ipr.route("replace", **self._route_spec(ipr, obj))
+        ipr.route("replace", **self._route_spec(sockets, obj))
 
     def _remove_route(self, sockets: Sockets, obj: Route) -> None:
         ipr = self._present(sockets, obj.namespace)
         if ipr is None:
             return
-        spec = self._route_spec(ipr, replace(obj, device=None))
+        spec = self._route_spec(sockets, replace(obj, device=None))
         del spec["proto"]
         gone_ok(lambda: ipr.route("del", **spec))
 
@@ -654,47 +751,17 @@ class LinuxDriver:
 
     # processes
 
-    def _process_path(self, obj: Dnsmasq | Responder) -> Path:
-        if isinstance(obj, Dnsmasq):
-            name = f"dnsmasq.{obj.namespace or '-'}.{obj.interface}"
-        else:
-            name = f"responder.{obj.namespace}"
+    def _process_path(self, obj: Dnsmasq) -> Path:
+        name = f"dnsmasq.{obj.namespace or '-'}.{obj.interface}"
         return self.run_dir / "processes" / f"{name}.json"
 
     def _dnsmasq_files(self, sockets: Sockets, obj: Dnsmasq) -> render.DnsmasqFiles:
         namespace = sockets.resolve(obj.namespace)
         return render.dnsmasq_files(self.binding.run_dir, namespace, obj.interface)
 
-    def _process_files(self, sockets: Sockets, obj: Dnsmasq | Responder) -> list[Path]:
-        """The files a process keeps in the binding's run directory."""
-        if isinstance(obj, Responder):
-            return [Path(render.responder_pid_file(self.binding.run_dir, obj.namespace))]
-        files = self._dnsmasq_files(sockets, obj)
-        return [Path(files.config), Path(files.pid), Path(files.leases)]
-
     def _ensure_dnsmasq(self, sockets: Sockets, obj: Dnsmasq) -> None:
+        """Start dnsmasq for `obj` unless the one running already realises it."""
         files = self._dnsmasq_files(sockets, obj)
-
-        def write_config() -> None:
-            Path(files.config).write_text(render.dnsmasq_config(obj, files))
-
-        command = ["dnsmasq", "--keep-in-foreground", f"--conf-file={files.config}"]
-        self._restart(sockets, obj, write_config, command)
-
-    def _ensure_responder(self, sockets: Sockets, obj: Responder) -> None:
-        pid_file = render.responder_pid_file(self.binding.run_dir, obj.namespace)
-        # This interpreter, which has the project's packages, rather than the first on PATH.
-        _, *arguments = render.responder_arguments(obj, pid_file)
-        self._restart(sockets, obj, lambda: None, [sys.executable, *arguments])
-
-    def _restart(
-        self,
-        sockets: Sockets,
-        obj: Dnsmasq | Responder,
-        prepare: Callable[[], None],
-        command: list[str],
-    ) -> None:
-        """Start the process for `obj` unless the one running already realises it."""
         path = self._process_path(obj)
         record = processes.load(path)
         data = process_data(obj)
@@ -704,40 +771,76 @@ class LinuxDriver:
             processes.stop(record)
         namespace = sockets.resolve(obj.namespace)
         if namespace is None:
-            raise ValueError("processes run inside a namespace")
+            raise ValueError("dnsmasq runs inside a namespace")
         path.parent.mkdir(parents=True, exist_ok=True)
         Path(self.binding.run_dir).mkdir(parents=True, exist_ok=True)
-        prepare()
+        Path(files.config).write_text(render.dnsmasq_config(obj, files))
+        command = ["dnsmasq", "--keep-in-foreground", f"--conf-file={files.config}"]
         processes.start(path, namespace, command, data, path.with_suffix(".log"), cwd=REPO)
 
-    def _stop_process(self, sockets: Sockets, obj: Dnsmasq | Responder) -> None:
+    def _stop_dnsmasq(self, sockets: Sockets, obj: Dnsmasq) -> None:
         path = self._process_path(obj)
         record = processes.load(path)
         if record is not None:
             processes.stop(record)
-        for file in [path, path.with_suffix(".log"), *self._process_files(sockets, obj)]:
-            file.unlink(missing_ok=True)
+        files = self._dnsmasq_files(sockets, obj)
+        for file in (path, path.with_suffix(".log"), files.config, files.pid, files.leases):
+            Path(file).unlink(missing_ok=True)
+
+    def _ensure_responder(self, sockets: Sockets, obj: Responder) -> None:
+        """Asked of the responder process with the other responder steps in a row."""
+        entry = Entry(obj.tcp_ports, obj.http_port, process_data(obj))
+        self.responder.entries[obj.namespace] = entry
+
+    def _stop_responder(self, sockets: Sockets, obj: Responder) -> None:
+        self.responder.entries.pop(obj.namespace, None)
 
     # -- destroying -------------------------------------------------------------------------
 
+    def _owned_links(self, ipr: IPRoute, peers_only: bool = False) -> list[str]:
+        """The deployment's links in the host's namespace, bridges last; `peers_only`: only
+        the veths whose peer is in another namespace."""
+        found = [
+            msg
+            for msg in ipr.get_links()
+            if self.owns(name_of(msg))
+            and (not peers_only or msg.get_attr("IFLA_LINK_NETNSID") is not None)
+        ]
+        found.sort(key=lambda msg: kind_of(msg) == "bridge")
+        return [name_of(msg) for msg in found]
+
     def destroy(self) -> None:
-        """Remove everything the deployment has on this host: processes, firewalls, links and
-        namespaces, and the run directory."""
-        observed = self.observe()
-        # In the order, and with the omissions (what goes along with a namespace or a link), of
-        # any other teardown.
-        doomed = plan_steps(observed, HostState(host=observed.host))
+        """Remove everything the deployment has on this host: processes, the host's firewall
+        rules, links and namespaces, and the run directory. What sits inside a namespace goes
+        with it; a veth between a namespace and the host goes with its end on the host."""
+        self.responder.stop()
         with Sockets(self.binding.namespace) as sockets:
             # Stopped or not, every recorded process goes, and its files with it.
             for record in processes.records(self.run_dir / "processes"):
-                self._stop_process(sockets, process_object(record.data))
-            for step in doomed:
-                try:
-                    self._remove(sockets, step.obj)
-                except (NetlinkError, KernelError, OSError, ValueError) as exc:
-                    raise DriverError(step, exc) from exc
+                obj = process_object(record.data)
+                if isinstance(obj, Dnsmasq):
+                    self._stop_dnsmasq(sockets, obj)
+                else:
+                    processes.stop(record)
+            host = self.binding.namespace
+            for table, rules in firewall_rules.read(host, self.owns).items():
+                current = Firewall(table, "", None, rules.chains, rules.hooks)  # type: ignore[arg-type]
+                firewall_rules.restore(host, render.iptables_restore_input(current, None))
+            # Namespaces first: the kernel tears a removed namespace's links down in one batch,
+            # veth peers on the host included, where deleting link by link waits for the
+            # kernel once per link.
+            pids = pids_by_namespace()
             for name in self._namespaces():
-                self._remove_namespace(sockets, Namespace(name, "instance", ""))
+                kill_inside(name, pids)
+                sockets.forget(name)
+                remove_namespace(name)
+                self._marker(name).unlink(missing_ok=True)
+            ipr = sockets(None)
+            deadline = time.monotonic() + TEARDOWN_WAIT_SECONDS
+            while self._owned_links(ipr, peers_only=True) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            for name in self._owned_links(ipr):
+                delete_link(ipr, name)
         shutil.rmtree(self.run_dir, ignore_errors=True)
         self._forget_if_empty()
 

@@ -89,8 +89,9 @@ def dnsmasq_files(run_dir: str, namespace: str | None, interface: str) -> Dnsmas
     return DnsmasqFiles(config=f"{stem}.conf", pid=f"{stem}.pid", leases=f"{stem}.leases")
 
 
-def responder_pid_file(run_dir: str, namespace: str) -> str:
-    return f"{run_dir}/responder-{safe(namespace)}.pid"
+def responder_directory(run_dir: str, prefix: str, host: str) -> str:
+    """Where the one responder process of a deployment on a host keeps its files."""
+    return f"{run_dir}/{safe(prefix)}/{safe(host)}/responder"
 
 
 def dnsmasq_config(dnsmasq: Dnsmasq, files: DnsmasqFiles) -> str:
@@ -137,10 +138,16 @@ def _mask(address: str, prefix_length: int) -> str:
     return str(network.netmask) if network.version == 4 else str(prefix_length)
 
 
-def responder_arguments(responder: Responder, pid_file: str) -> list[str]:
-    """The built-in responder's command line, to run inside its namespace."""
-    arguments = ["python3", "-m", RESPONDER_MODULE, f"--pid-file={safe(pid_file)}"]
+def responder_arguments(responder: Responder, directory: str) -> list[str]:
+    """The command that has the deployment's responder process serve one namespace (and
+    starts that process if it does not run)."""
+    arguments = ["python3", "-m", RESPONDER_MODULE, "add", safe(directory)]
+    arguments.append(safe(responder.namespace))
     arguments += [f"--tcp={port:d}" for port in responder.tcp_ports]
     if responder.http_port is not None:
         arguments.append(f"--http={responder.http_port:d}")
     return arguments
+
+
+def responder_stop_arguments(responder: Responder, directory: str) -> list[str]:
+    return ["python3", "-m", RESPONDER_MODULE, "remove", safe(directory), safe(responder.namespace)]

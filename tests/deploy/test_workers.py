@@ -74,12 +74,19 @@ class Worker:
             self.process.wait()
         self.output.close()
 
-    def succeeded(self, task: str) -> int:
-        """How many `task` tasks this worker ran to the end."""
-        return sum(
-            f"Task {task}[" in line and "] succeeded" in line
-            for line in self.log.read_text().splitlines()
-        )
+    def succeeded(self, task: str, at_least: int = 1, timeout: float = 10) -> int:
+        """How many `task` tasks this worker ran to the end. A task ends the deployment before
+        it returns, and the worker logs it after: up to `timeout` seconds are given for at
+        least `at_least` to show."""
+        deadline = time.monotonic() + timeout
+        while True:
+            count = sum(
+                f"Task {task}[" in line and "] succeeded" in line
+                for line in self.log.read_text().splitlines()
+            )
+            if count >= at_least or time.monotonic() > deadline:
+                return count
+            time.sleep(0.05)
 
 
 @pytest.fixture
@@ -150,7 +157,7 @@ def test_two_worker_processes_deploy_one_host_each(
 def test_a_worker_killed_mid_deploy_is_replaced_and_the_deploy_completes(
     workers: dict[str, Worker], lab_fabric: FabricSpec, tmp_path: Path
 ) -> None:
-    count = 16
+    count = 64
     owner, topology = make_topology(
         document(
             networks=[net("lan", name="lan")],

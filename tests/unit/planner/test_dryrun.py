@@ -36,8 +36,8 @@ from tasks.planner.steps import Step, plan_steps
 from tests.unit.planner.test_steps import EMPTY, EVERYTHING, host, hosts
 
 NS = "nl0001-i-inst"
-REAL = HostBinding("local", None)
-EMULATED = HostBinding("compute-1", "nlfab-c1")
+REAL = HostBinding("local", None, prefix="nl0001")
+EMULATED = HostBinding("compute-1", "nlfab-c1", prefix="nl0001")
 
 NAMESPACE = Namespace(NS, "instance", "i1", (("net.ipv4.ip_forward", "1"),))
 BRIDGE = Bridge("nl0001b1", "n1")
@@ -238,13 +238,14 @@ def test_dnsmasq_configuration() -> None:
 
 
 def test_processes_start_with_their_files_and_stop_by_pid_file() -> None:
-    binding = HostBinding("local", None, run_dir="/tmp/nl")
+    binding = HostBinding("local", None, run_dir="/tmp/nl", prefix="nl0001")
     files = dnsmasq_files("/tmp/nl", DNSMASQ.namespace, DNSMASQ.interface)
     responder = Responder("i1", NS, tcp_ports=(7, 9), http_port=None)
-    start, stop_responder, start_responder = commands(
+    start, serve, stop = commands(
         [
             Step("create", DNSMASQ),
             Step("update", responder, Responder("i1", NS)),
+            Step("remove", responder),
         ],
         binding,
     )
@@ -258,19 +259,12 @@ def test_processes_start_with_their_files_and_stop_by_pid_file() -> None:
         f"--conf-file={files.config}",
     )
     assert start.writes == (files.config, dnsmasq_config(DNSMASQ, files))
-    assert stop_responder.argv == ("pkill", "--pidfile", "/tmp/nl/responder-nl0001-i-inst.pid")
-    assert start_responder.argv == (
-        "ip",
-        "netns",
-        "exec",
-        NS,
-        "python3",
-        "-m",
-        "tasks.drivers.responder",
-        "--pid-file=/tmp/nl/responder-nl0001-i-inst.pid",
-        "--tcp=7",
-        "--tcp=9",
-    )
+    # One responder process per deployment and host serves every instance: a change is one
+    # `add`, which replaces what the namespace is served.
+    module = ("python3", "-m", "tasks.drivers.responder")
+    directory = "/tmp/nl/nl0001/local/responder"
+    assert serve.argv == (*module, "add", directory, NS, "--tcp=7", "--tcp=9")
+    assert stop.argv == (*module, "remove", directory, NS)
     on_host = replace(DNSMASQ, namespace=None)
     emulated_files = dnsmasq_files("/run/netloom", "nlfab-c1", "nl0001p2")
     assert commands([Step("remove", on_host)], EMULATED)[0].argv == (
