@@ -3,38 +3,35 @@ commands run inside a namespace (argument lists, no shell), sysctls, and the nam
 namespaces a veth peer's `link-netnsid` points to. Nothing here knows about deployments: the
 driver decides what to touch.
 
-Namespaces are created, entered and read in this process, without a child process each: a
-thread can move itself into a network namespace (setns), open a socket or a file under
-/proc/sys/net there, which stay bound to that namespace, and move back. Only the calling
-thread moves, and it always moves back before the function returns.
+Namespaces are created, entered and read in this process (see `netns`), without a child
+process each.
 """
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import os
 import subprocess
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from pyroute2 import IPRoute, netns
 from pyroute2.netlink.exceptions import NetlinkError
 
-NETNS_DIR = Path("/run/netns")
+from tasks.drivers.netns import (
+    NETNS_DIR,
+    create_namespace,
+    entered,
+    remove_namespace,
+)
+from tasks.drivers.rtnl import Rtnl
+
+__all__ = ["NETNS_DIR", "create_namespace", "entered", "remove_namespace"]
+
 OWN_NAMESPACE = "/proc/self/ns/net"
-# The calling thread's namespace: a thread that entered another one sees it here, not under
-# /proc/self, which is the main thread's.
-THREAD_NAMESPACE = "/proc/thread-self/ns/net"
 COMMAND_TIMEOUT_SECONDS = 30
-CLONE_NEWNET = 0x40000000
-MS_BIND = 0x1000
-MS_REC = 0x4000
-MS_SHARED = 1 << 20
-MNT_DETACH = 0x2
-_libc = ctypes.CDLL(None, use_errno=True)
 
 # A netlink message: pyroute2's, untyped.
 Message = Any
@@ -46,82 +43,6 @@ class KernelError(Exception):
 
 def namespaces() -> set[str]:
     return set(netns.listnetns())
-
-
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        code = ctypes.get_errno()
-        raise OSError(code, f"{what}: {os.strerror(code)}")
-
-
-def _setns(fd: int) -> None:
-    _check(_libc.setns(fd, CLONE_NEWNET), "setns")
-
-
-@contextmanager
-def _returning() -> Iterator[None]:
-    """Run the body, then put the calling thread back into the namespace it was in."""
-    own = os.open(THREAD_NAMESPACE, os.O_RDONLY)
-    try:
-        yield
-    finally:
-        try:
-            _setns(own)
-        finally:
-            os.close(own)
-
-
-@contextmanager
-def entered(namespace: str | None) -> Iterator[None]:
-    """Run the body with the calling thread inside a named namespace (`None`: where it is)."""
-    if namespace is None:
-        yield
-        return
-    target = os.open(NETNS_DIR / namespace, os.O_RDONLY)
-    with _returning():
-        try:
-            _setns(target)
-        finally:
-            os.close(target)
-        yield
-
-
-def _shared_run_directory() -> None:
-    """/run/netns as `ip netns add` leaves it: a mount point shared with every mount
-    namespace, so a namespace bound there is seen by processes that unshared mounts."""
-    NETNS_DIR.mkdir(parents=True, exist_ok=True)
-    path = str(NETNS_DIR).encode()
-    if _libc.mount(b"", path, b"none", MS_SHARED | MS_REC, None) == 0:
-        return
-    _check(_libc.mount(path, path, b"none", MS_BIND | MS_REC, None), "mount /run/netns")
-    _check(_libc.mount(b"", path, b"none", MS_SHARED | MS_REC, None), "share /run/netns")
-
-
-def create_namespace(name: str) -> None:
-    """`ip netns add`, in this process: a new network namespace, kept by a bind mount under
-    /run/netns. An existing one is kept as it is."""
-    path = NETNS_DIR / name
-    if path.exists():
-        return
-    _shared_run_directory()
-    os.close(os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0))
-    try:
-        with _returning():
-            _check(_libc.unshare(CLONE_NEWNET), "unshare")
-            _check(
-                _libc.mount(THREAD_NAMESPACE.encode(), str(path).encode(), b"none", MS_BIND, None),
-                f"bind namespace {name}",
-            )
-    except OSError:
-        path.unlink(missing_ok=True)
-        raise
-
-
-def remove_namespace(name: str) -> None:
-    """`ip netns delete`: the kernel frees the namespace once nothing uses it."""
-    path = NETNS_DIR / name
-    _libc.umount2(str(path).encode(), MNT_DETACH)
-    path.unlink(missing_ok=True)
 
 
 def socket_in(namespace: str | None) -> IPRoute:
@@ -187,6 +108,7 @@ class Sockets:
     def __init__(self, host: str | None) -> None:
         self.host = host
         self._open: dict[str | None, IPRoute] = {}
+        self._raw: dict[str | None, Rtnl] = {}
         # Links' indexes by (namespace, name), as looked up; cleared whenever a link may have
         # gone, so an index is never used for a link made again under the same name.
         self._indexes: dict[tuple[str | None, str], int] = {}
@@ -202,14 +124,21 @@ class Sockets:
             self._open[target] = socket_in(target)
         return self._open[target]
 
+    def raw(self, namespace: str | None) -> Rtnl:
+        """The plain netlink socket of an object's namespace, for the requests sent most."""
+        target = self.resolve(namespace)
+        if target not in self._raw:
+            self._raw[target] = Rtnl(target)
+        return self._raw[target]
+
     def index(self, namespace: str | None, name: str) -> int:
         """The index of a link in an object's namespace (`None`: the host's own)."""
         key = (self.resolve(namespace), name)
         if key not in self._indexes:
-            found = link(self(namespace), name)
+            found = self.raw(namespace).index(name)
             if found is None:
                 raise KernelError(f"no link {name}")
-            self._indexes[key] = int(found["index"])
+            self._indexes[key] = found
         return self._indexes[key]
 
     def links_changed(self) -> None:
@@ -222,11 +151,17 @@ class Sockets:
         ipr = self._open.pop(namespace, None)
         if ipr is not None:
             ipr.close()
+        raw = self._raw.pop(namespace, None)
+        if raw is not None:
+            raw.close()
 
     def close(self) -> None:
         for ipr in self._open.values():
             ipr.close()
+        for raw in self._raw.values():
+            raw.close()
         self._open.clear()
+        self._raw.clear()
 
     def __enter__(self) -> Sockets:
         return self

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from contextlib import suppress
+from contextlib import ExitStack, suppress
 from dataclasses import asdict, dataclass, field, replace
 from ipaddress import IPv4Address, IPv6Address, ip_interface, ip_network
 from pathlib import Path
@@ -32,7 +33,7 @@ from typing import Any
 from pyroute2 import IPRoute
 from pyroute2.netlink.exceptions import NetlinkError
 
-from tasks.drivers import HostBinding, render
+from tasks.drivers import HostBinding, lanes, render
 from tasks.drivers import kernel_firewall as firewall_rules
 from tasks.drivers import kernel_process as processes
 from tasks.drivers.kernel import (
@@ -107,6 +108,8 @@ FLOOD_MAC = "00:00:00:00:00:00"
 MACVLAN_MODES = {1: "private", 2: "vepa", 4: "bridge", 8: "passthru"}
 # Errors that mean "already so" for a create (see netlink.py for "already gone").
 _EXISTS = {errno.EEXIST}
+# Threads for runs of independent steps: more than the cores buys nothing.
+LANES = min(4, os.cpu_count() or 1)
 # How long a destroy waits for the kernel to take removed namespaces' veths off the host.
 TEARDOWN_WAIT_SECONDS = 10.0
 
@@ -139,9 +142,11 @@ class _Place:
 
 
 class LinuxDriver:
-    def __init__(self, binding: HostBinding, prefix: str) -> None:
+    def __init__(self, binding: HostBinding, prefix: str, lanes: int = LANES) -> None:
         self.binding = binding
         self.prefix = prefix
+        # Threads applying independent steps at once.
+        self.lanes = max(1, lanes)
         # What the kernel does not keep, per deployment and host; processes' own files sit in
         # the binding's run directory, where the dry run shows them.
         self.run_dir = Path(binding.run_dir) / prefix / binding.host
@@ -380,24 +385,52 @@ class LinuxDriver:
         done: StepListener | None = None,
     ) -> None:
         """Apply steps in order, telling `started` and `done` about each (either may raise to
-        stop). A failed step's object is removed before `DriverError`. Responder steps in a
-        row are handed to the responder process together, and are done together."""
-        with Sockets(self.binding.namespace) as sockets:
+        stop). A failed step's object is removed before `DriverError`. Runs of independent
+        steps (namespaces, veths, addresses, routes) are spread over a few threads; responder
+        steps in a row are handed to the responder process together, and are done together."""
+        with ExitStack() as stack:
+            sockets = stack.enter_context(Sockets(self.binding.namespace))
+            pool: lanes.Lanes | None = None
+            if self.lanes > 1 and any(lanes.parallel(batch) for batch in lanes.batches(steps)):
+                pool = stack.enter_context(
+                    lanes.Lanes(self.lanes, self.binding.namespace, self._apply_step)
+                )
+            if any(isinstance(s.obj, Responder) and s.action != "remove" for s in steps):
+                # It takes a moment to start: it does while the namespaces are made.
+                self.responder.start()
             try:
-                for step in steps:
-                    if started is not None:
-                        started(step)
-                    if not isinstance(step.obj, Responder):
+                for batch in lanes.batches(steps):
+                    if pool is not None and lanes.parallel(batch):
                         self._commit_responders(done)
-                    self._apply_step(sockets, step)
-                    if isinstance(step.obj, Responder):
-                        self._pending.append(step)
-                    elif done is not None:
-                        done(step)
+                        pool.run(batch, started, done)
+                    else:
+                        self._apply_in_turn(sockets, batch, started, done)
+                    if batch[0].action == "remove":
+                        sockets.links_changed()
+                        if pool is not None:
+                            pool.links_changed()
                 self._commit_responders(done)
             finally:
                 self._pending.clear()
         self._forget_if_empty()
+
+    def _apply_in_turn(
+        self,
+        sockets: Sockets,
+        batch: Sequence[Step],
+        started: StepListener | None,
+        done: StepListener | None,
+    ) -> None:
+        for step in batch:
+            if started is not None:
+                started(step)
+            if not isinstance(step.obj, Responder):
+                self._commit_responders(done)
+            self._apply_step(sockets, step)
+            if isinstance(step.obj, Responder):
+                self._pending.append(step)
+            elif done is not None:
+                done(step)
 
     def _apply_step(self, sockets: Sockets, step: Step) -> None:
         try:
@@ -493,8 +526,7 @@ class LinuxDriver:
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(json.dumps({"role": obj.role, "owner": obj.owner}))
         create_namespace(obj.name)
-        ipr = sockets(obj.name)
-        ipr.link("set", index=LOOPBACK_INDEX, state="up")
+        sockets.raw(obj.name).set_up(LOOPBACK_INDEX)
         write_sysctls(obj.name, obj.sysctls)
 
     def _remove_namespace(
@@ -537,28 +569,29 @@ class LinuxDriver:
             delete_link(ipr, obj.name)
 
     def _ensure_veth(self, sockets: Sockets, obj: Veth) -> None:
-        """Made whole in one request (addresses, MTU, bridge port, up; only the far end's
-        state is set apart, from its own namespace). Where a link of either name exists, a
+        """Made whole in one request (both ends up, MACs, MTU, bridge port; the far end's
+        bridge port is set from its own namespace). Where a link of either name exists, a
         pair that is already the one wanted is only configured; anything else goes first."""
-        ipr = sockets(obj.namespace)
-        peer_ipr = sockets(obj.peer_namespace)
-        peer: dict[str, Any] = {"ifname": obj.peer}
-        if sockets.resolve(obj.peer_namespace) != sockets.resolve(obj.namespace):
-            peer["net_ns_fd"] = namespace_path(sockets.resolve(obj.peer_namespace))
-        spec: dict[str, Any] = {"ifname": obj.name, "kind": "veth", "state": "up"}
-        for key, value in (("address", obj.mac), ("mtu", obj.mtu)):
-            if value is not None:
-                spec[key] = value
-        for key, value in (("address", obj.peer_mac), ("mtu", obj.mtu)):
-            if value is not None:
-                peer[key] = value
-        if obj.master is not None:
-            spec["master"] = sockets.index(obj.namespace, obj.master)
+        peer_namespace = sockets.resolve(obj.peer_namespace)
+        across = peer_namespace != sockets.resolve(obj.namespace)
+
+        def add() -> None:
+            sockets.raw(obj.namespace).add_veth(
+                obj.name,
+                obj.peer,
+                peer_namespace=peer_namespace if across else None,
+                mac=obj.mac,
+                peer_mac=obj.peer_mac,
+                mtu=obj.mtu,
+                master=None if obj.master is None else sockets.index(obj.namespace, obj.master),
+            )
+
         try:
-            ipr.link("add", peer=peer, **spec)
+            add()
         except NetlinkError as exc:
             if exc.code not in _EXISTS:
                 raise
+            ipr, peer_ipr = sockets(obj.namespace), sockets(obj.peer_namespace)
             existing = link(ipr, obj.name)
             if existing is not None and self._pairs(sockets, obj, existing):
                 configure(ipr, obj.name, master=obj.master, mac=obj.mac, mtu=obj.mtu)
@@ -567,11 +600,11 @@ class LinuxDriver:
             sockets.links_changed()
             delete_link(ipr, obj.name)
             delete_link(peer_ipr, obj.peer)
-            ipr.link("add", peer=peer, **spec)
+            add()
         if obj.peer_master is not None:
-            configure(peer_ipr, obj.peer, master=obj.peer_master)
+            configure(sockets(obj.peer_namespace), obj.peer, master=obj.peer_master)
         else:
-            peer_ipr.link("set", ifname=obj.peer, state="up")
+            sockets.raw(obj.peer_namespace).set_up_named(obj.peer)
 
     def _pairs(self, sockets: Sockets, obj: Veth, end: Message) -> bool:
         """Whether an existing link is a veth whose peer is the one `obj` wants."""
@@ -666,15 +699,9 @@ class LinuxDriver:
     # addresses and routes
 
     def _ensure_address(self, sockets: Sockets, obj: Address) -> None:
-        ipr = sockets(obj.namespace)
-        cidr = ip_interface(obj.cidr)
+        index = sockets.index(obj.namespace, obj.interface)
         try:
-            ipr.addr(
-                "add",
-                index=sockets.index(obj.namespace, obj.interface),
-                address=str(cidr.ip),
-                prefixlen=cidr.network.prefixlen,
-            )
+            sockets.raw(obj.namespace).add_address(index, obj.cidr)
         except NetlinkError as exc:
             if exc.code not in _EXISTS:
                 raise
@@ -710,8 +737,13 @@ class LinuxDriver:
         return spec
 
     def _ensure_route(self, sockets: Sockets, obj: Route) -> None:
-        ipr = sockets(obj.namespace)
-        ipr.route("replace", **self._route_spec(sockets, obj))
+        sockets.raw(obj.namespace).replace_route(
+            str(ip_network(route_destination(obj.destination))),
+            gateway=obj.gateway,
+            index=None if obj.device is None else sockets.index(obj.namespace, obj.device),
+            table=MAIN_TABLE,
+            protocol=NETLOOM_PROTO,
+        )
 
     def _remove_route(self, sockets: Sockets, obj: Route) -> None:
         ipr = self._present(sockets, obj.namespace)
@@ -797,17 +829,16 @@ class LinuxDriver:
 
     # -- destroying -------------------------------------------------------------------------
 
-    def _owned_links(self, ipr: IPRoute, peers_only: bool = False) -> list[str]:
+    def _owned_links(self, sockets: Sockets, peers_only: bool = False) -> list[str]:
         """The deployment's links in the host's namespace, bridges last; `peers_only`: only
         the veths whose peer is in another namespace."""
         found = [
-            msg
-            for msg in ipr.get_links()
-            if self.owns(name_of(msg))
-            and (not peers_only or msg.get_attr("IFLA_LINK_NETNSID") is not None)
+            link
+            for link in sockets.raw(None).links()
+            if self.owns(link.name) and (not peers_only or link.netnsid is not None)
         ]
-        found.sort(key=lambda msg: kind_of(msg) == "bridge")
-        return [name_of(msg) for msg in found]
+        found.sort(key=lambda link: link.kind == "bridge")
+        return [link.name for link in found]
 
     def destroy(self) -> None:
         """Remove everything the deployment has on this host: processes, the host's firewall
@@ -837,9 +868,9 @@ class LinuxDriver:
                 self._marker(name).unlink(missing_ok=True)
             ipr = sockets(None)
             deadline = time.monotonic() + TEARDOWN_WAIT_SECONDS
-            while self._owned_links(ipr, peers_only=True) and time.monotonic() < deadline:
+            while self._owned_links(sockets, peers_only=True) and time.monotonic() < deadline:
                 time.sleep(0.01)
-            for name in self._owned_links(ipr):
+            for name in self._owned_links(sockets):
                 delete_link(ipr, name)
         shutil.rmtree(self.run_dir, ignore_errors=True)
         self._forget_if_empty()

@@ -208,7 +208,7 @@ class Hub:
 
 def _sockets_in(namespace: str, entry: Entry) -> list[tuple[Handler, socket.socket]]:
     """The entry's listening sockets, made inside the namespace."""
-    from tasks.drivers.kernel import entered
+    from tasks.drivers.netns import entered
 
     made: list[tuple[Handler, socket.socket]] = []
     try:
@@ -299,6 +299,8 @@ class ResponderControl:
     def __init__(self, directory: Path) -> None:
         self.files = Files(directory)
         self.generation, self.entries = self.files.read_config()
+        # The process this object started, until it is known to run the serve command.
+        self._child: subprocess.Popen[bytes] | None = None
 
     def pid(self) -> int | None:
         try:
@@ -315,6 +317,13 @@ class ResponderControl:
         _, configured = self.files.read_config()
         return {name: configured[name] for name in status.get("serving", ()) if name in configured}
 
+    def start(self) -> None:
+        """Start the process ahead of need, serving what it serves now: it takes a moment to
+        start, which `commit` then need not wait for."""
+        if self.pid() is None and self._child is None:
+            self.files.write_config(self.generation, self.entries)
+            self._child = self._start()
+
     def commit(self, entries: dict[str, Entry]) -> dict[str, str]:
         """Serve exactly `entries`: returns the namespaces that could not be served, with why.
         With no entries the process stops and its files go."""
@@ -324,15 +333,28 @@ class ResponderControl:
             return {}
         self.generation += 1
         self.files.write_config(self.generation, self.entries)
-        pid = self.pid()
-        child = None
-        if pid is None:
-            child = self._start()
+        if self._child is None and self.pid() is None:
+            # It reads the configuration as it starts.
+            self._child = self._start()
         else:
-            os.kill(pid, signal.SIGHUP)
-        return self._wait(child)
+            # Not before it is ready: until then SIGHUP would end it.
+            self._wait(lambda status: status.get("pid") == self._pid_now())
+            os.kill(self._pid_now(), signal.SIGHUP)
+        failed = self._wait(
+            lambda status: (
+                status.get("generation") == self.generation and status.get("pid") == self._pid_now()
+            )
+        )
+        return dict(failed.get("failed", {}))
+
+    def _pid_now(self) -> int:
+        pid = self._child.pid if self._child is not None else self.pid()
+        if pid is None:
+            raise OSError(f"the responder of {self.files.directory} is not running")
+        return pid
 
     def _start(self) -> subprocess.Popen[bytes]:
+        self.files.directory.mkdir(parents=True, exist_ok=True)
         with self.files.log.open("ab") as output:
             child = subprocess.Popen(
                 serve_command(self.files.directory),
@@ -345,20 +367,27 @@ class ResponderControl:
         self.files.pid.write_text(f"{child.pid}\n")
         return child
 
-    def _wait(self, child: subprocess.Popen[bytes] | None) -> dict[str, str]:
+    def _wait(self, ready: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+        """The status, once `ready` says it is what was waited for."""
         deadline = time.monotonic() + COMMIT_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             status = self.files.read_status()
-            if status.get("generation") == self.generation and status.get("pid") == self.pid():
-                return dict(status.get("failed", {}))
-            if child is not None and child.poll() is not None:
+            if ready(status):
+                return status
+            if self._child is not None and self._child.poll() is not None:
                 tail = self.files.log.read_text(errors="replace").strip().splitlines()[-3:]
-                raise OSError(f"the responder exited with {child.returncode}: {' '.join(tail)}")
+                self._child = None
+                raise OSError(f"the responder exited: {' '.join(tail)}")
             time.sleep(0.002)
         raise OSError(f"the responder did not take up its configuration in {self.files.directory}")
 
     def stop(self) -> None:
         """Stop the process if it runs, and remove its files."""
+        if self._child is not None:
+            # Started here and perhaps not yet running its command: ready first, then stopped.
+            with suppress(OSError):
+                self._wait(lambda status: status.get("pid") == self._pid_now())
+            self._child = None
         pid = self.pid()
         if pid is not None:
             os.kill(pid, signal.SIGTERM)
