@@ -8,6 +8,8 @@ PostgreSQL, Redis as Celery broker and as the Channels layer.
 - `NETLOOM_SECRET_KEY` is required when DEBUG is off and a database URL is set (production).
 - `NETLOOM_ALLOWED_HOSTS`, comma-separated (default: localhost names).
 - `NETLOOM_SECURE=1` (production behind TLS): secure cookies, HSTS, HTTPS redirect.
+- `NETLOOM_DRIFT_INTERVAL`: seconds between two observations of a deployed topology's hosts
+  looking for drift (default 30).
 """
 
 from __future__ import annotations
@@ -224,6 +226,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, float] = (
     else {"polling_interval": 0.01}
 )
 CELERY_TASK_ACKS_LATE = True
+# A deployed topology's hosts are observed this often, for what changed outside Netloom (drift):
+# a chain of delayed tasks, since the embedded mode has no beat scheduler.
+NETLOOM_DRIFT_INTERVAL = float(os.environ.get("NETLOOM_DRIFT_INTERVAL", "30"))
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -12,5 +12,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "designer.settings")
 app = Celery("netloom")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["tasks"], related_name="jobs")
-# Deploy orchestration lives beside the jobs, in its own module.
-app.conf.imports = ("tasks.deploy",)
+# Deploy orchestration and connectivity checks live beside the jobs, each in its own module.
+app.conf.imports = ("tasks.deploy", "tasks.checks")

@@ -26,6 +26,7 @@ from designer.services.deployments import current_deployment, log_line
 from designer.spec import parse_document
 from tasks.app import app
 from tasks.base import NetloomTask
+from tasks.drift import start_observing
 from tasks.planner.facts import host_facts
 from tasks.planner.names import deployment_prefix
 from tasks.planner.planner import plan
@@ -197,12 +198,15 @@ def reconcile_host(deployment_id: int, host_name: str, phase: Phase) -> None:
         progress.total = len(steps)
         progress.say(f"{phase}: {len(steps)} step(s)")
         progress.flush(force=True)
-        for step in steps:
+
+        def started(next_step: Step) -> None:
+            nonlocal step
             if phase == "apply" and progress.cancel_requested:
                 raise Cancelled("cancelled")
-            progress.step_started(step)
-            driver.apply([step])
-            progress.step_done(step)
+            step = next_step
+            progress.step_started(next_step)
+
+        driver.apply(steps, started=started, done=progress.step_done)
         step = None
         progress.flush(force=True)
     except (DriverError, Cancelled, PermissionError, OSError) as error:
@@ -239,6 +243,10 @@ def host_finished(
             deployment.finished_at = now
             deployment.progress = 100
             deployment.log.append(log_line(f"{deployment.action} finished"))
+            if deployment.state == DeploymentState.DEPLOYED:
+                # Watched for drift from now on; the chain before it, if any, ends by itself,
+                # as this attempt is now the deployed one.
+                transaction.on_commit(lambda: start_observing(deployment_id))
         elif phase == "apply":
             deployment.state = DeploymentState.ROLLING_BACK
             deployment.error = (

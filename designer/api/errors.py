@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from designer.services.deployments import DeploymentBlocked, DeploymentConflict
+from designer.services.drift import NotDeployed
 from designer.services.projects import AlreadyMemberError, LastOwnerError
 from designer.services.topologies import StaleRevisionError
 from designer.spec import DocumentError, FieldError
@@ -53,6 +54,14 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
         "The revision has validation errors; `errors` lists each (code, message, elements).",
     ),
     "deployment_finished": (409, "The deployment is no longer under way: nothing to cancel."),
+    "deployment_not_deployed": (
+        409,
+        "The deployment is not what the topology has deployed now: nothing of it to observe.",
+    ),
+    "not_deployed": (
+        409,
+        "The topology has nothing deployed: deploy it before checking its connectivity.",
+    ),
     "request_too_large": (413, "The request body is over the size limit."),
     "unsupported_media_type": (415, "Bodies are JSON (Content-Type: application/json)."),
     "throttled": (429, "Too many requests; wait and retry."),
@@ -186,6 +195,15 @@ def _translate(exc: Exception) -> Exception:
         return deployment_conflict(exc)
     if isinstance(exc, DeploymentBlocked):
         return deployment_blocked(exc)
+    if isinstance(exc, NotDeployed):
+        return ApiError(
+            "deployment_not_deployed",
+            f"Deployment {exc.deployment.pk} is not what the topology has deployed now "
+            f"({exc.deployment.action}, {exc.deployment.state}): there is nothing of it to "
+            "observe.",
+            deployment=exc.deployment.pk,
+            state=exc.deployment.state,
+        )
     if isinstance(exc, DocumentError):
         return input_error(exc.errors, "invalid_document")
     if isinstance(exc, PolicyError):

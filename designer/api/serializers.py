@@ -30,7 +30,7 @@ from designer.models import (
     ShareLink,
     Topology,
 )
-from designer.realtime.events import ElementDeployState, HostProgress
+from designer.realtime.events import DriftChange, ElementDeployState, HostProgress
 from designer.services.validation import project_usage
 from designer.spec.fields import NAME_PATTERN
 from designer.validation import DEFAULT_QUOTAS, Finding, Severity
@@ -487,12 +487,37 @@ class LogLineSerializer(serializers.Serializer[Any]):
     message = serializers.CharField()
 
 
+class DriftItemSerializer(serializers.Serializer[Any]):
+    host = serializers.CharField()
+    element = serializers.CharField(
+        allow_null=True, help_text="The element it realises; None if nothing points to it."
+    )
+    object = serializers.CharField(help_text="The kernel object, e.g. `veth nl00abt1x2y3z4w5`.")
+    change = serializers.ChoiceField(choices=list(get_args(DriftChange)))
+    detail = serializers.CharField()
+
+
+class DriftReportSerializer(serializers.Serializer[Any]):
+    checked_at = serializers.DateTimeField(
+        allow_null=True, help_text="When a host was last observed; None: not yet."
+    )
+    elements = serializers.DictField(
+        child=serializers.ChoiceField(choices=list(get_args(DriftChange))),
+        help_text="Each drifted element's change, by element id.",
+    )
+    items = DriftItemSerializer(many=True)
+
+
 class DeploymentDetailSerializer(DeploymentSerializer):
     elements = serializers.DictField(
         child=serializers.ChoiceField(choices=list(get_args(ElementDeployState))),
         help_text="Each element's state in this attempt, by element id.",
     )
     log = LogLineSerializer(many=True)
+    drift = DriftReportSerializer(
+        help_text="What changed on the hosts outside Netloom, as last observed (deployed "
+        "attempts only)."
+    )
 
 
 class DeployRequestSerializer(serializers.Serializer[Any]):
@@ -520,7 +545,8 @@ class BlockingFindingSerializer(ErrorItemSerializer):
 
 class DeploymentConflictSerializer(serializers.Serializer[Any]):
     code = serializers.CharField(
-        help_text="`deployment_in_progress`, `deployment_blocked` or `deployment_finished`."
+        help_text="`deployment_in_progress`, `deployment_blocked`, `deployment_finished` or "
+        "`deployment_not_deployed`."
     )
     detail = serializers.CharField()
     deployment = serializers.IntegerField(

@@ -11,6 +11,7 @@ from rest_framework.routers import SimpleRouter
 
 from designer.api.views import (
     auth,
+    checks,
     deployments,
     documents,
     hosts,
@@ -103,7 +104,18 @@ urlpatterns: list[Any] = [
         name="topology-deployment-cancel",
     ),
     path(
+        f"topologies/{TOPOLOGY}/deployments/<int:deployment_id>/observe/",
+        deployments.DeploymentObserveView.as_view(),
+        name="topology-deployment-observe",
+    ),
+    path(
         f"topologies/{TOPOLOGY}/plan/", deployments.PlanPreviewView.as_view(), name="topology-plan"
+    ),
+    path(f"topologies/{TOPOLOGY}/checks/", checks.CheckListView.as_view(), name="topology-checks"),
+    path(
+        f"topologies/{TOPOLOGY}/checks/<int:check_id>/",
+        checks.CheckDetailView.as_view(),
+        name="topology-check",
     ),
     path("validate/", validation.ValidateView.as_view(), name="validate"),
     path("validation/codes/", validation.CodesView.as_view(), name="validation-codes"),

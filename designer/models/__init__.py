@@ -1,5 +1,6 @@
 """Netloom's stored data, one module per concept."""
 
+from designer.models.checks import CheckKind, CheckState, ConnectivityCheck
 from designer.models.deployments import Deployment, DeploymentAction, DeploymentState
 from designer.models.hosts import Host
 from designer.models.policy import Quota, VlanPolicy
@@ -8,6 +9,9 @@ from designer.models.sharing import ShareLink
 from designer.models.topologies import Revision, Topology
 
 __all__ = [
+    "CheckKind",
+    "CheckState",
+    "ConnectivityCheck",
     "Deployment",
     "DeploymentAction",
     "DeploymentState",

@@ -57,6 +57,11 @@ class Deployment(models.Model):
     elements = models.JSONField(default=dict, blank=True)
     # [{"at": iso time, "host": name or null, "level": "info" | "error", "message": text}]
     log = models.JSONField(default=list, blank=True)
+    # What the periodic observation of a deployed attempt found changed on its hosts since
+    # (tasks/drift.py): {"checked_at": iso time, "elements": {element id: change}, "items":
+    # [{"host", "element", "object", "change", "detail"}]}, and under "chain" which chain of
+    # observations is the live one. Empty until the first observation.
+    drift = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -21,12 +21,13 @@ from django.conf import settings
 from pydantic import ValidationError
 
 from designer.access import Caller, project_role
-from designer.models import Deployment, Revision, Role, ShareLink, Topology
+from designer.models import Deployment, DeploymentAction, Revision, Role, ShareLink, Topology
 from designer.realtime import broadcast
 from designer.realtime.events import (
     CLIENT_MESSAGE,
     Ack,
     DeploymentEvent,
+    DriftEvent,
     EditMessage,
     ErrorEvent,
     Event,
@@ -42,6 +43,8 @@ from designer.realtime.events import (
     SyncMessage,
     Welcome,
 )
+from designer.services import drift
+from designer.services.deployments import current_deployment
 from designer.services.topologies import StaleRevisionError, apply_edit, revisions_after
 from designer.services.validation import validate_revision
 from designer.spec import DocumentError
@@ -111,6 +114,9 @@ class TopologyConsumer(AsyncWebsocketConsumer):
         deployment = await self._latest_deployment()
         if deployment is not None:
             await self.send_event(deployment)
+        drift = await self._drift()
+        if drift is not None:
+            await self.send_event(drift)
         await self.channel_layer.group_send(
             self.group,
             {"type": "presence.hello", "client": self._presence(), "reply_to": self.channel_name},
@@ -292,6 +298,9 @@ class TopologyConsumer(AsyncWebsocketConsumer):
     async def deployment_broadcast(self, event: dict[str, Any]) -> None:
         await self.send(text_data=event["text"])
 
+    async def drift_broadcast(self, event: dict[str, Any]) -> None:
+        await self.send(text_data=event["text"])
+
     async def presence_hello(self, event: dict[str, Any]) -> None:
         client = event["client"]
         if client["client_id"] == self.client_id:
@@ -375,6 +384,17 @@ class TopologyConsumer(AsyncWebsocketConsumer):
             return None
         log = deployment.log[-WELCOME_LOG_LINES:]
         return broadcast.deployment_event(deployment, elements=deployment.elements, log=log)
+
+    @database_sync_to_async
+    def _drift(self) -> DriftEvent | None:
+        """What changed outside Netloom on the hosts of what the topology has deployed, if it
+        has been observed."""
+        current = current_deployment(self.topology)
+        if current is None or current.action != DeploymentAction.DEPLOY or not current.drift:
+            return None
+        if drift.report(current)["checked_at"] is None:
+            return None
+        return drift.drift_event(current)
 
     @database_sync_to_async
     def _missed(self, since: int) -> list[RevisionEvent] | None:

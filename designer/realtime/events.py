@@ -6,7 +6,7 @@ Later features (deploy progress, HA failover) add their events here.
 
 Client to server: `edit`, `select`, `sync`, `ping`.
 Server to client: `welcome`, `ack`, `rejected`, `revision`, `findings`, `presence`, `resync`,
-`error`, `pong`, `deployment`.
+`error`, `pong`, `deployment`, `drift`, `connectivity`.
 """
 
 from __future__ import annotations
@@ -230,6 +230,91 @@ class DeploymentEvent(Event):
     log: list[LogLine]
 
 
+DriftChange = Literal["missing", "changed", "unexpected"]
+
+
+class DriftItem(Event):
+    """One kernel object not as the deployed revision wants it. `object` and `detail` are
+    kernel names, addresses and numbers, never text a person typed."""
+
+    host: str
+    # The element it realises; None for an unexpected object that nothing points to.
+    element: str | None
+    object: str
+    change: DriftChange
+    detail: str
+
+
+class DriftReport(Event):
+    # None until the deployment's hosts were first observed.
+    checked_at: str | None
+    elements: dict[str, DriftChange]
+    items: list[DriftItem]
+
+
+class DriftEvent(Event):
+    """What changed on the hosts of the deployed attempt `deployment` (of `revision`) outside
+    Netloom, as last observed: sent when it changes, after a check a person asked for, and to
+    a client that has just connected."""
+
+    type: Literal["drift"] = "drift"
+    deployment: int
+    revision: int
+    drift: DriftReport
+
+
+CheckKind = Literal["ping", "tcp", "matrix"]
+CheckState = Literal["queued", "running", "done", "failed"]
+
+
+class CheckResult(Event):
+    """One probe of a connectivity check: from `source`'s namespace to `address` of `target`.
+    `expected` is the design's prediction, `agrees` whether the traffic matched it (None when
+    nothing could be sent); `path` is the predicted route (source, networks, subnets and
+    routers, target), empty when the design joins them by nothing."""
+
+    source: str
+    target: str
+    address: str
+    protocol: Literal["icmp", "tcp"]
+    port: int | None
+    reachable: bool
+    expected: bool | None
+    agrees: bool | None
+    rtt_ms: float | None
+    detail: str
+    path: list[str]
+
+
+class CheckOut(Event):
+    id: int
+    kind: CheckKind
+    state: CheckState
+    # Instance ids; None for a matrix.
+    source: str | None
+    target: str | None
+    port: int | None
+    # The deployed attempt the probes ran against, and its revision.
+    deployment: int | None
+    revision: int | None
+    # Each host's probes: done of total.
+    hosts: dict[str, HostProgress]
+    results: list[CheckResult]
+    findings: list[FindingOut]
+    error: str
+    requested_by: Person | None
+    created_at: str
+    finished_at: str | None
+
+
+class ConnectivityEvent(Event):
+    """A connectivity check moved on (queued, running, done or failed): the whole check, as
+    the REST API shows it."""
+
+    type: Literal["connectivity"] = "connectivity"
+    check: CheckOut
+
+
 ServerMessage = Annotated[
     Welcome
     | Ack
@@ -240,7 +325,9 @@ ServerMessage = Annotated[
     | Resync
     | ErrorEvent
     | Pong
-    | DeploymentEvent,
+    | DeploymentEvent
+    | DriftEvent
+    | ConnectivityEvent,
     Field(discriminator="type"),
 ]
 

@@ -70,7 +70,7 @@ def test_a_deploy_is_recorded_and_answered_with_the_attempt(world: World) -> Non
     )
     assert response.status_code == 202, response.json()
     body = response.json()
-    assert set(body) == SUMMARY_FIELDS | {"elements", "log"}
+    assert set(body) == SUMMARY_FIELDS | {"elements", "log", "drift"}
     assert body["action"] == "deploy"
     assert body["state"] == "queued"
     assert body["revision"] == 1
@@ -214,7 +214,7 @@ def test_the_detail_has_the_event_shape_with_elements_and_log(world: World) -> N
     response = world.clients["viewer"].get(_url(world.topology, f"deployments/{deployment.pk}/"))
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == SUMMARY_FIELDS | {"elements", "log"}
+    assert set(body) == SUMMARY_FIELDS | {"elements", "log", "drift"}
     assert body["state"] == "rolling_back"
     assert body["progress"] == 40
     assert body["hosts"] == {"compute-1": {"done": 2, "total": 5, "state": "failed"}}

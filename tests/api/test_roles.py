@@ -136,6 +136,8 @@ GET    topologies/{T2}/deployments/{D1}/    -           401 404 404 401 401 404 
 DELETE topologies/{T1}/deployments/{D1}/    -           401 403 403 401 401 405 405 405 405 405
 POST   topologies/{T2}/deployments/{D2}/cancel/ -       401 403 403 401 401 403 200 200 404 200
 POST   topologies/{T1}/deployments/{D1}/cancel/ -       401 403 403 401 401 403 409 409 404 409
+POST   topologies/{T1}/deployments/{D1}/observe/ -      401 403 403 401 401 403 202 202 404 202
+POST   topologies/{T2}/deployments/{D2}/observe/ -      401 403 403 401 401 403 409 409 404 409
 GET    topologies/{T1}/plan/                -           401 200 200 401 401 200 200 200 404 200
 GET    topologies/{T2}/plan/?revision=1     -           401 200 404 401 401 200 200 200 404 200
 # public catalogs

@@ -49,7 +49,8 @@ OTHER_PREFIX = "nlts"
 # apart by lane, NETLOOM_TEST_LANE (0 unless set): each lane has its own lab fabric and its own
 # topology numbers. The fabric tests' fabrics above are not laned: run them in one lane only.
 LANE = int(os.environ.get("NETLOOM_TEST_LANE", "0"))
-LAB_PREFIX = "nlsc" if LANE == 0 else f"nls{LANE}"
+# Fabric prefixes are letters only: lane 1 is `nlsca`, lane 2 `nlscb`, and so on.
+LAB_PREFIX = "nlsc" if LANE == 0 else f"nlsc{'abcdefghijklmnopqrstuvwxyz'[LANE - 1]}"
 TOOLS = {"ip": "iproute2", "sysctl": "procps", "ping": "iputils-ping", "dnsmasq": "dnsmasq"}
 # Topologies in the lab are numbered from here, far from 1: a deployment's kernel objects are
 # named from its topology's id (`nl` and the id in base 36), and another run of the suite on

@@ -1,5 +1,6 @@
 """Deploying a topology over the API: ask for a deploy or a destroy, follow and cancel the
-attempts, and preview what a deploy of a revision would change on each host before asking.
+attempts, have the deployed one checked for drift now, and preview what a deploy of a revision
+would change on each host before asking.
 
 Requests are recorded and enqueued by `designer.services.deployments`; the work runs in
 Celery. The preview is pure: it plans the revision and what is deployed now with the
@@ -42,6 +43,8 @@ from designer.services.deployments import (
     request_deploy,
     request_destroy,
 )
+from designer.services.drift import report as drift_report
+from designer.services.drift import request_observation
 from designer.spec import FieldError, parse_document
 from tasks.drivers import HostBinding
 from tasks.drivers.dryrun import commands, preview, render_text
@@ -67,8 +70,13 @@ def summary(deployment: Deployment) -> dict[str, Any]:
 
 
 def detail(deployment: Deployment) -> dict[str, Any]:
-    """A deployment with every element's state and its whole log."""
-    return {**summary(deployment), "elements": deployment.elements, "log": deployment.log}
+    """A deployment with every element's state, its whole log and its drift."""
+    return {
+        **summary(deployment),
+        "elements": deployment.elements,
+        "log": deployment.log,
+        "drift": drift_report(deployment),
+    }
 
 
 def deployments_of(topology: Topology) -> Any:
@@ -170,6 +178,29 @@ class DeploymentCancelView(DeploymentScoped, ApiGenericView):
         return Response(detail(request_cancel(self.get_deployment())))
 
 
+class DeploymentObserveView(DeploymentScoped, ApiGenericView):
+    serializer_class = DeploymentDetailSerializer
+    needs = {"POST": Need.EDITOR}
+
+    @extend_schema(
+        summary="Look for drift on the deployed attempt's hosts now (editor)",
+        description="Observes every host of the attempt against its revision, as the periodic "
+        "observation does, and carries on observing from now. The result comes as a `drift` "
+        "event on the topology's WebSocket and in the attempt's `drift`. 409 "
+        "`deployment_in_progress` while another attempt is under way, "
+        "`deployment_not_deployed` when the attempt is not what the topology has deployed.",
+        request=None,
+        responses={
+            202: DeploymentDetailSerializer,
+            **errors(*WRITE_ERRORS),
+            **conflicts("deployment_in_progress", "deployment_not_deployed"),
+        },
+    )
+    def post(self, request: Request, topology_id: int, deployment_id: int) -> Response:
+        deployment = request_observation(self.get_deployment())
+        return Response(detail(deployment), status=status.HTTP_202_ACCEPTED)
+
+
 # --- the plan preview ---------------------------------------------------------------------
 
 
@@ -186,12 +217,12 @@ def planned(topology: Topology, revision: Revision, facts: list[HostFacts]) -> P
 
 
 def host_preview(
-    host: Host, observed: HostState | None, desired: HostState | None
+    host: Host, prefix: str, observed: HostState | None, desired: HostState | None
 ) -> dict[str, Any]:
     """What a deploy would do on one host: counts and the dry run's commands."""
     empty = HostState(host=host.name)
     steps = plan_steps(observed or empty, desired or empty)
-    binding = HostBinding(host.name, host.namespace or None)
+    binding = HostBinding(host.name, host.namespace or None, prefix=prefix)
     return {
         "summary": preview(steps),
         "commands": render_text(commands(steps, binding)).splitlines(),
@@ -232,7 +263,9 @@ class PlanPreviewView(TopologyScoped, ApiGenericView):
                 "revision": target.number,
                 "deployed_revision": deployed.number if deployed is not None else None,
                 "hosts": {
-                    host.name: host_preview(host, now.get(host.name), wanted.hosts.get(host.name))
+                    host.name: host_preview(
+                        host, wanted.prefix, now.get(host.name), wanted.hosts.get(host.name)
+                    )
                     for host in hosts
                 },
                 "notes": [note_out(note) for note in wanted.notes],

@@ -1,16 +1,19 @@
 /**
  * Deploying a topology over the REST API (designer/api/views/deployments.py): its deploys and
  * destroys, one with its elements and log, asking for a deploy or a destroy, cancelling one
- * under way, and the plan preview of a revision. A refused request is read by `refusal` into
- * what the panel shows: the findings blocking a deploy, the attempt in the way, or the error.
+ * under way, having the deployed one checked for drift now, and the plan preview of a
+ * revision. A refused request is read by `refusal` into what the panel shows: the findings
+ * blocking a deploy, the attempt in the way, or the error.
  */
-import type { Deployment, ElementDeployState, LogLine } from "../model/events";
+import type { Deployment, DriftReport, ElementDeployState, LogLine } from "../model/events";
 import { all, ApiError, request } from "./client";
 
-/** A deployment with every element's state in it and its whole log. */
+/** A deployment with every element's state in it, its whole log and its drift. */
 export interface DeploymentDetail extends Deployment {
   elements: Record<string, ElementDeployState>;
   log: LogLine[];
+  /** What changed on its hosts outside Netloom, as last observed (deployed attempts). */
+  drift?: DriftReport;
 }
 
 export interface ChangeCounts {
@@ -69,6 +72,7 @@ export type Refusal =
   | { kind: "blocked"; detail: string; findings: BlockingFinding[] }
   | { kind: "in_progress"; detail: string }
   | { kind: "finished"; detail: string }
+  | { kind: "not_deployed"; detail: string }
   | { kind: "error"; detail: string };
 
 /** What a refused request means to the person who made it. */
@@ -95,6 +99,8 @@ export function refusal(error: unknown): Refusal {
       return { kind: "in_progress", detail: error.detail };
     case "deployment_finished":
       return { kind: "finished", detail: error.detail };
+    case "deployment_not_deployed":
+      return { kind: "not_deployed", detail: error.detail };
     default:
       return { kind: "error", detail: error.detail };
   }
@@ -110,6 +116,8 @@ export interface DeployApi {
   deploy(revision?: number): Promise<DeploymentDetail>;
   destroy(): Promise<DeploymentDetail>;
   cancel(id: number): Promise<DeploymentDetail>;
+  /** Have the deployed attempt's hosts observed for drift now; the report comes by event. */
+  observe(id: number): Promise<DeploymentDetail>;
   /** What deploying `revision` (the head when omitted) would change on each host. */
   plan(revision?: number): Promise<PlanPreview>;
 }
@@ -133,6 +141,7 @@ export function deployApi(topologyId: number, share?: string): DeployApi {
       }),
     destroy: () => request<DeploymentDetail>("POST", `${base}deployments/`, { action: "destroy" }),
     cancel: (id) => request<DeploymentDetail>("POST", `${base}deployments/${id}/cancel/`),
+    observe: (id) => request<DeploymentDetail>("POST", `${base}deployments/${id}/observe/`),
     plan: (revision) =>
       read<PlanPreview>(`${base}plan/${revision === undefined ? "" : `?revision=${revision}`}`),
   };

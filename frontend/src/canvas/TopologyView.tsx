@@ -22,6 +22,7 @@ import "@xyflow/react/dist/style.css";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { useStore } from "zustand";
 import { hostRegistry } from "../api/hosts";
+import { ConnectivityPanel } from "../editor/ConnectivityPanel";
 import { DeployPanel } from "../editor/DeployPanel";
 import { FindingsPanel } from "../editor/FindingsPanel";
 import { Inspector } from "../editor/Inspector";
@@ -29,7 +30,7 @@ import { Palette, PALETTE_MIME } from "../editor/Palette";
 import { UndoButtons } from "../editor/UndoButtons";
 import "../editor/editor.css";
 import type { Position } from "../generated/document";
-import { addressBadges } from "../model/badges";
+import { addressBadges, deployBadges } from "../model/badges";
 import { copy, paste, parseClip, type Clip } from "../model/clipboard";
 import { elementsOf, findElement, type Operation } from "../model/operations";
 import type { Match } from "../model/search";
@@ -38,6 +39,7 @@ import { ShortcutHelp } from "../editor/ShortcutHelp";
 import { moveBy, shortcutFor, type ShortcutAction } from "../editor/shortcuts";
 import { OperationError } from "../model/operations";
 import type { PaletteKind } from "../model/palette";
+import { createConnectivityStore, selectedResult } from "../store/connectivity";
 import { createDeployStore } from "../store/deploy";
 import { createDocumentStore } from "../store/document";
 import { createUndoStore } from "../store/undo";
@@ -61,6 +63,7 @@ import {
   toNodes,
 } from "./adapter";
 import { ElementNode, FullDetail, HostNode } from "./ElementNode";
+import { highlightEdges, highlightNodes, pathHighlight } from "./pathHighlight";
 import { hostNames, isHostKey } from "./hosts";
 
 const NODE_TYPES = { element: ElementNode, host: HostNode };
@@ -118,12 +121,15 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
     documents: createDocumentStore(),
     view: createViewStore(),
     deploy: createDeployStore(),
+    connectivity: createConnectivityStore(),
   }));
   const [connection, setConnection] = useState<Connection | null>(null);
   useEffect(() => {
     const opened = connectTopology(topologyId, stores.documents, {
       share,
       onDeployment: (event) => stores.deploy.getState().apply(event),
+      onDrift: (event) => stores.deploy.getState().applyDrift(event),
+      onConnectivity: (event) => stores.connectivity.getState().apply(event),
     });
     setConnection(opened);
     return () => opened.close();
@@ -166,7 +172,30 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
   const others = presence.filter((client) => client.client_id !== clientId);
   const worst = useMemo(() => severities(findings), [findings]);
   const sizes = useStore(stores.view, (s) => s.sizes);
-  const deployed = useStore(stores.deploy, (s) => s.elements);
+  const deployElements = useStore(stores.deploy, (s) => s.elements);
+  const drift = useStore(stores.deploy, (s) => s.drift);
+  const deployed = useMemo(
+    () => deployBadges(document, deployElements, drift),
+    [document, deployElements, drift],
+  );
+  const deployment = useStore(stores.deploy, (s) => s.deployment);
+  // Port names are readable only from close enough; drawing a thousand of them costs.
+  const readable = useFlowStore((state) => state.transform[2] >= LABELS_FROM_ZOOM);
+  const detailed = useFlowStore((state) => state.transform[2] >= DETAIL_FROM_ZOOM);
+  const lines = useMemo(
+    () => toEdges(document, selection, readable),
+    [document, selection, readable],
+  );
+  // The path of the connectivity result picked in the panel, drawn over the canvas.
+  const probed = useStore(stores.connectivity, selectedResult);
+  const domains = useMemo(
+    () => new Set([...(document.networks ?? []), ...(document.segments ?? [])].map((e) => e.id)),
+    [document],
+  );
+  const path = useMemo(
+    () => (probed === null ? null : pathHighlight(probed, lines, domains)),
+    [probed, lines, domains],
+  );
   const drawnNodes = useRef<Node[]>([]);
   const drawnEdges = useRef<Edge[]>([]);
   const nodes = useMemo(() => {
@@ -177,17 +206,22 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
       sizes,
       deploy: deployed,
     });
-    return (drawnNodes.current = reuseNodes(drawnNodes.current, next));
-  }, [document, dragging, selection, worst, badges, hosts, marks, sizes, deployed]);
-  // Port names are readable only from close enough; drawing a thousand of them costs.
-  const readable = useFlowStore((state) => state.transform[2] >= LABELS_FROM_ZOOM);
-  const detailed = useFlowStore((state) => state.transform[2] >= DETAIL_FROM_ZOOM);
+    return (drawnNodes.current = reuseNodes(drawnNodes.current, highlightNodes(next, path)));
+  }, [document, dragging, selection, worst, badges, hosts, marks, sizes, deployed, path]);
   const showMinimap = minimap ?? nodes.length <= MINIMAP_UP_TO;
   const toggleMinimap = useCallback(() => setMinimap(!showMinimap), [showMinimap]);
   const edges = useMemo(
+    () => (drawnEdges.current = reuseEdges(drawnEdges.current, highlightEdges(lines, path))),
+    [lines, path],
+  );
+  const instances = useMemo(
     () =>
-      (drawnEdges.current = reuseEdges(drawnEdges.current, toEdges(document, selection, readable))),
-    [document, selection, readable],
+      (document.instances ?? []).map((instance) => ({
+        id: instance.id,
+        label:
+          typeof instance.name === "string" && instance.name !== "" ? instance.name : instance.id,
+      })),
+    [document],
   );
   /** Show the nodes `ids` (all of them by default) as large as fits, at most at full size.
    * Computed from the nodes' positions and sizes here: elements off screen are not drawn, so
@@ -364,6 +398,7 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
           view.select([]);
           view.startLink(null);
           view.notify(null);
+          stores.connectivity.getState().select(null);
           return true;
         default:
           break;
@@ -612,6 +647,16 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
               const found = findElement(document, id)?.element;
               return typeof found?.name === "string" && found.name !== "" ? found.name : undefined;
             }}
+          />
+          <ConnectivityPanel
+            topologyId={topologyId}
+            share={share}
+            canEdit={canEdit}
+            store={stores.connectivity}
+            deployment={deployment}
+            instances={instances}
+            selection={selection}
+            onSelectElements={(ids) => stores.view.getState().select(ids)}
           />
           <FindingsPanel
             findings={findings}

@@ -15,8 +15,8 @@ import {
   type Operation,
 } from "../model/operations";
 import { addFromPalette, type Outcome, type PaletteKind } from "../model/palette";
-import type { Badges } from "../model/badges";
-import type { ElementDeployState, Finding, PresenceClient } from "../model/events";
+import type { Badges, DeployBadge } from "../model/badges";
+import type { Finding, PresenceClient } from "../model/events";
 import { centreOf, hostAt, hostBoxes, hostKey, isHostKey, NODE_SIZE, type HostBox } from "./hosts";
 import type { UndoStore } from "../store/undo";
 import type { Size, ViewStore } from "../store/view";
@@ -49,8 +49,9 @@ export interface ElementNodeData extends Record<string, unknown> {
   badge: readonly string[];
   /** Who else has it selected. */
   presence: readonly PresenceMark[];
-  /** Where the latest deploy or destroy has got with it, if it touched it. */
-  deploy: ElementDeployState | null;
+  /** Where the latest deploy or destroy has got with it, if it touched it, or how it has
+   * drifted since. */
+  deploy: DeployBadge | null;
 }
 
 export interface HostNodeData extends Record<string, unknown> {
@@ -66,7 +67,7 @@ export interface FlowContext {
   /** The hosts drawn as boxes (see hosts.ts). */
   hosts?: readonly string[];
   presence?: Readonly<Record<string, readonly PresenceMark[]>>;
-  deploy?: Readonly<Record<string, ElementDeployState>>;
+  deploy?: Readonly<Record<string, DeployBadge>>;
   /** Node sizes as measured by the browser (React Flow forgets them on a new node object). */
   sizes?: Readonly<Record<string, Size>>;
 }
@@ -394,6 +395,7 @@ function sameEdge(a: Edge, b: Edge): boolean {
     a.source === b.source &&
     a.target === b.target &&
     a.selected === b.selected &&
+    a.className === b.className &&
     a.label === b.label &&
     a.ariaLabel === b.ariaLabel
   );

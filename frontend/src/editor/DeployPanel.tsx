@@ -1,8 +1,10 @@
 // The deployment panel: where the newest deploy or destroy stands (state, progress, each
 // host's steps, the error and the log), and for editors the way to start one: preview what a
 // deploy of the head would change on each host, then confirm; destroy, confirmed; cancel the
-// one under way. Viewers and share links see the state only. Also the badge text and class
-// the canvas shows on each element.
+// one under way. Below the state, the drift of what is deployed: what changed on the hosts
+// outside Netloom at the last check, with "Check now" and "Repair" (deploying the deployed
+// revision again, which applies only the difference) for editors. Viewers and share links see
+// the state only. Also the badge text and class the canvas shows on each element.
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useStore } from "zustand";
 import {
@@ -15,8 +17,9 @@ import {
   type PlanPreview,
   type Refusal,
 } from "../api/deployments";
-import type { Deployment, DeploymentState, ElementDeployState, LogLine } from "../model/events";
-import { isActive, type DeployStore } from "../store/deploy";
+import type { DeployBadge } from "../model/badges";
+import type { Deployment, DeploymentState, DriftChange, LogLine } from "../model/events";
+import { isActive, type DeployStore, type Drift } from "../store/deploy";
 import "./deploy.css";
 
 const STATE_TEXT: Record<DeploymentState, string> = {
@@ -30,19 +33,27 @@ const STATE_TEXT: Record<DeploymentState, string> = {
   cancelled: "Cancelled",
 };
 
-const BADGES: Record<ElementDeployState, string> = {
+const BADGES: Record<DeployBadge, string> = {
   pending: "waiting",
   creating: "creating…",
   up: "up",
   failed: "failed",
   removing: "removing…",
   removed: "removed",
+  drifted: "drifted",
+  missing: "missing",
 };
 
 /** What the canvas shows on an element in a deploy: a short text and its CSS class. */
-export function elementBadge(state: ElementDeployState): { text: string; className: string } {
+export function elementBadge(state: DeployBadge): { text: string; className: string } {
   return { text: BADGES[state], className: `deploy-badge deploy-badge-${state}` };
 }
+
+const DRIFT_TEXT: Record<DriftChange, string> = {
+  missing: "missing",
+  changed: "changed",
+  unexpected: "unexpected",
+};
 
 const CHANGE_TEXT: Record<Change, string> = {
   create: "created",
@@ -99,6 +110,13 @@ export function DeployPanel({
       <h2>Deployment</h2>
       {loadError !== null && <p className="error">Could not load the deployment: {loadError}</p>}
       <DeploymentStatus deployment={deployment} />
+      <DriftSection
+        api={api}
+        store={store}
+        canAct={canEdit && share === undefined}
+        onStarted={take}
+        elementName={elementName}
+      />
       {canEdit && share === undefined && (
         <DeployActions
           api={api}
@@ -149,6 +167,113 @@ function DeploymentStatus({ deployment }: { deployment: Deployment | null }) {
       </ul>
       {deployment.error !== "" && <p className="error">{deployment.error}</p>}
     </div>
+  );
+}
+
+/** The attempt whose hosts are checked for drift: the one the report is of, or else the
+ * newest attempt if it is a deploy that finished deployed; null when nothing is deployed. */
+export function observedAttempt(deployment: Deployment | null, drift: Drift | null) {
+  if (drift !== null) return { id: drift.deployment, revision: drift.revision };
+  if (deployment?.action !== "deploy" || deployment.state !== "deployed") return null;
+  if (deployment.revision === null) return null;
+  return { id: deployment.id, revision: deployment.revision };
+}
+
+function DriftSection({
+  api,
+  store,
+  canAct,
+  onStarted,
+  elementName,
+}: {
+  api: ReturnType<typeof deployApi>;
+  store: DeployStore;
+  canAct: boolean;
+  onStarted: (detail: DeploymentDetail) => void;
+  elementName: ((id: string) => string | undefined) | undefined;
+}) {
+  const deployment = useStore(store, (s) => s.deployment);
+  const drift = useStore(store, (s) => s.drift);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [refused, setRefused] = useState<Refusal | null>(null);
+  const attempt = observedAttempt(deployment, drift);
+  if (attempt === null) return null;
+  const run = async (what: string, action: () => Promise<void>) => {
+    setRefused(null);
+    setBusy(what);
+    try {
+      await action();
+    } catch (error) {
+      setRefused(refusal(error));
+    } finally {
+      setBusy(null);
+    }
+  };
+  const checkNow = () =>
+    run("Asking for a check…", async () => {
+      await api.observe(attempt.id);
+    });
+  const repair = () =>
+    run("Asking for the repair…", async () => {
+      onStarted(await api.deploy(attempt.revision));
+    });
+  const items = drift?.items ?? [];
+  const active = isActive(deployment);
+  return (
+    <section className="deploy-drift" aria-label="Drift">
+      <h3>Drift</h3>
+      {drift === null || drift.checked_at === null ? (
+        <p className="muted">Not checked yet.</p>
+      ) : (
+        <p className="muted">
+          Last checked{" "}
+          <time dateTime={drift.checked_at}>{new Date(drift.checked_at).toLocaleTimeString()}</time>
+          .
+        </p>
+      )}
+      {drift !== null && items.length === 0 && drift.checked_at !== null && (
+        <p>The hosts hold what revision {attempt.revision} deployed.</p>
+      )}
+      {items.length > 0 && (
+        <ul className="deploy-drift-items" aria-label="Drifted objects">
+          {items.map((item) => {
+            const label = item.element === null ? undefined : elementName?.(item.element);
+            return (
+              <li
+                key={`${item.host}/${item.object}/${item.change}`}
+                className={`deploy-drift-${item.change}`}
+              >
+                <strong>{DRIFT_TEXT[item.change]}</strong> {item.object}{" "}
+                <span className="muted">
+                  on {item.host}
+                  {item.element !== null &&
+                    ` (${label !== undefined && label !== "" ? `${label}, ` : ""}${item.element})`}
+                  : {item.detail}
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {canAct && (
+        <div className="deploy-buttons">
+          <button type="button" onClick={checkNow} disabled={busy !== null || active}>
+            Check now
+          </button>
+          {items.length > 0 && (
+            <button type="button" onClick={repair} disabled={busy !== null || active}>
+              Repair (deploy revision {attempt.revision} again)
+            </button>
+          )}
+        </div>
+      )}
+      {busy !== null && (
+        <p className="muted" role="status">
+          {busy}
+        </p>
+      )}
+      {refused !== null && <RefusalNotice refusal={refused} />}
+    </section>
   );
 }
 
@@ -305,6 +430,7 @@ function RefusalNotice({ refusal }: { refusal: Refusal }) {
     blocked: "The deploy is blocked by validation errors.",
     in_progress: "Another deploy or destroy is under way.",
     finished: "That deployment has already finished.",
+    not_deployed: "That deployment is no longer what is deployed.",
     error: "The request failed.",
   }[refusal.kind];
   return (

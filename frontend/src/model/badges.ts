@@ -1,10 +1,12 @@
 /**
- * The addresses badge of each element on the canvas: what a person looks for first when
- * reading a topology. Instances and routers list the fixed IPs of their ports (a router's
- * external gateway too) and the floating IPs mapped to them; subnets their gateway; networks
- * and segments their VLAN or VNI; floating IPs their address.
+ * The badges of each element on the canvas. The addresses badge: what a person looks for
+ * first when reading a topology. Instances and routers list the fixed IPs of their ports (a
+ * router's external gateway too) and the floating IPs mapped to them; subnets their gateway;
+ * networks and segments their VLAN or VNI; floating IPs their address. The deploy badge:
+ * where the latest deploy stands with the element, and whether it has drifted since.
  */
 import type { TopologyDocument } from "../generated/document";
+import type { DriftReport, ElementDeployState } from "./events";
 
 export type Badges = Record<string, string[]>;
 
@@ -51,6 +53,37 @@ export function addressBadges(document: TopologyDocument): Badges {
     const text = segmentation(segment);
     if (text) push(badges, segment.id, text);
     if (segment.hosts?.length) push(badges, segment.id, `hosts ${segment.hosts.join(", ")}`);
+  }
+  return badges;
+}
+
+/** The deploy badge of an element: where the latest attempt stands with it, or, once it is
+ * up, how it has drifted since (`missing`: nothing of it is left on the hosts; `drifted`:
+ * some of it is missing, changed or unexpected). */
+export type DeployBadge = ElementDeployState | "drifted" | "missing";
+
+/** Each element's deploy badge, keyed by element id. Ports are drawn as edges: a port's drift
+ * shows on its device, as drifted (the device itself may be whole). */
+export function deployBadges(
+  document: TopologyDocument,
+  elements: Readonly<Record<string, ElementDeployState>>,
+  drift: Pick<DriftReport, "elements"> | null,
+): Record<string, DeployBadge> {
+  const badges: Record<string, DeployBadge> = { ...elements };
+  if (drift === null) return badges;
+  const deviceOfPort = new Map<string, string>();
+  for (const port of document.ports ?? []) {
+    if (typeof port.device === "string") deviceOfPort.set(port.id, port.device);
+  }
+  // Where an attempt is still at work on an element, or failed it, that says more.
+  const settled = (id: string) => badges[id] === undefined || badges[id] === "up";
+  const changes = Object.entries(drift.elements);
+  for (const [id, change] of changes) {
+    if (settled(id)) badges[id] = change === "missing" ? "missing" : "drifted";
+  }
+  for (const [id] of changes) {
+    const device = deviceOfPort.get(id);
+    if (device !== undefined && settled(device)) badges[device] = "drifted";
   }
   return badges;
 }

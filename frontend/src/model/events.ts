@@ -16,6 +16,8 @@ export type Resync = Catalog.Resync;
 export type ErrorEvent = Catalog.ErrorEvent;
 export type Pong = Catalog.Pong;
 export type DeploymentEvent = Catalog.DeploymentEvent;
+export type DriftEvent = Catalog.DriftEvent;
+export type ConnectivityEvent = Catalog.ConnectivityEvent;
 
 export type ServerEvent =
   | Welcome
@@ -27,7 +29,9 @@ export type ServerEvent =
   | Resync
   | ErrorEvent
   | Pong
-  | DeploymentEvent;
+  | DeploymentEvent
+  | DriftEvent
+  | ConnectivityEvent;
 
 export type ClientEvent =
   Catalog.EditMessage | Catalog.SelectMessage | Catalog.SyncMessage | Catalog.PingMessage;
@@ -40,8 +44,17 @@ export type Deployment = Catalog.DeploymentOut;
 export type DeploymentState = Deployment["state"];
 export type HostProgress = Catalog.HostProgress;
 export type LogLine = Catalog.LogLine;
+/** A connectivity check as the server shows it: its state, each probe's result, findings. */
+export type Check = Catalog.CheckOut;
+/** One probe of a check, beside what the design predicts and the path it predicts. */
+export type CheckResult = Catalog.CheckResult;
 /** Where one element stands in a deploy or destroy. */
 export type ElementDeployState = Catalog.Elements2[string];
+/** What changed on the deployed hosts outside Netloom, as last observed. */
+export type DriftReport = Catalog.DriftReport;
+export type DriftItem = Catalog.DriftItem;
+/** How an element or a kernel object has drifted. */
+export type DriftChange = DriftItem["change"];
 
 /** The server's documents and operations arrive as plain JSON objects; these name them. */
 export const asDocument = (value: object): TopologyDocument => value as TopologyDocument;

@@ -3,6 +3,11 @@
  * where each element stands in it, and the tail of its log. Filled from the REST detail when
  * the editor opens and from the socket's `deployment` events after; an attempt newer than the
  * one shown replaces it, an older one is ignored.
+ *
+ * Beside it, the drift of what the topology has deployed: what changed on its hosts outside
+ * Netloom, as last observed, from `drift` events (and the REST detail of a deployed attempt).
+ * It belongs to one deployed attempt, which need not be the newest (a failed attempt after it
+ * leaves it deployed); once a newer attempt finishes deployed or destroyed, it is history.
  */
 import { createStore, type StoreApi } from "zustand/vanilla";
 import type { DeploymentDetail } from "../api/deployments";
@@ -10,6 +15,8 @@ import type {
   Deployment,
   DeploymentEvent,
   DeploymentState,
+  DriftEvent,
+  DriftReport,
   ElementDeployState,
   LogLine,
 } from "../model/events";
@@ -24,14 +31,24 @@ export function isActive(deployment: Deployment | null): boolean {
   return deployment !== null && ACTIVE.includes(deployment.state);
 }
 
+/** The drift of one deployed attempt (`deployment`, of `revision`). */
+export interface Drift extends DriftReport {
+  deployment: number;
+  revision: number;
+}
+
 export interface DeployState {
   deployment: Deployment | null;
   elements: Record<string, ElementDeployState>;
   log: LogLine[];
+  /** What changed on the deployed hosts outside Netloom; null: nothing observed (yet). */
+  drift: Drift | null;
   /** Take a deployment as the REST API gives it, whole; null: the topology has none. */
   load(detail: DeploymentDetail | null): void;
   /** Take a socket event: its elements are the changed ones, its log the new lines. */
   apply(event: DeploymentEvent): void;
+  /** Take a `drift` event: the whole report of its attempt. */
+  applyDrift(event: DriftEvent): void;
 }
 
 export type DeployStore = StoreApi<DeployState>;
@@ -44,16 +61,45 @@ type Shown = Pick<DeployState, "deployment" | "elements" | "log">;
 
 function shown(detail: DeploymentDetail | null): Shown {
   if (detail === null) return { deployment: null, elements: {}, log: [] };
-  const { elements, log, ...deployment } = detail;
+  const { elements, log, drift: _drift, ...deployment } = detail;
   return { deployment, elements: { ...elements }, log: tail(log) };
+}
+
+/** Whether `deployment` makes the drift of an older attempt history: it finished as what the
+ * topology has deployed (or as its destroy). */
+function supersedes(deployment: Deployment, drift: Drift | null): boolean {
+  return (
+    drift !== null &&
+    deployment.id > drift.deployment &&
+    (deployment.state === "deployed" || deployment.state === "destroyed")
+  );
+}
+
+/** The drift `detail` carries, if it is a deployed attempt that has been observed. */
+function driftOf(detail: DeploymentDetail): Drift | null {
+  if (detail.state !== "deployed" || detail.revision === null) return null;
+  if (detail.drift === undefined || detail.drift.checked_at === null) return null;
+  return { ...detail.drift, deployment: detail.id, revision: detail.revision };
+}
+
+/** The newer of two reports: by attempt, then by the time of the check. */
+function newer(current: Drift | null, next: Drift): boolean {
+  if (current === null || next.deployment > current.deployment) return true;
+  if (next.deployment < current.deployment) return false;
+  return (next.checked_at ?? "") >= (current.checked_at ?? "");
 }
 
 /** A store showing `initial`, or nothing until the first `load` or `apply`. */
 export function createDeployStore(initial: DeploymentDetail | null = null): DeployStore {
   return createStore<DeployState>()((set, get) => ({
     ...shown(initial),
+    drift: initial === null ? null : driftOf(initial),
     load(detail) {
       if (detail === null) return;
+      const drift = get().drift;
+      const reported = driftOf(detail);
+      if (reported !== null && newer(drift, reported)) set({ drift: reported });
+      else if (supersedes(detail, drift)) set({ drift: null });
       const current = get().deployment;
       if (current !== null && detail.id < current.id) return;
       const next = shown(detail);
@@ -67,6 +113,7 @@ export function createDeployStore(initial: DeploymentDetail | null = null): Depl
       set(next);
     },
     apply(event) {
+      if (supersedes(event.deployment, get().drift)) set({ drift: null });
       const current = get().deployment;
       const id = event.deployment.id;
       if (current !== null && id < current.id) return;
@@ -84,6 +131,17 @@ export function createDeployStore(initial: DeploymentDetail | null = null): Depl
         elements: { ...elements, ...event.elements },
         log: event.log.length > 0 ? tail([...log, ...event.log]) : log,
       });
+    },
+    applyDrift(event) {
+      const next: Drift = {
+        ...event.drift,
+        deployment: event.deployment,
+        revision: event.revision,
+      };
+      const current = get().deployment;
+      // A report of an attempt a newer one has replaced on the hosts comes too late.
+      if (current !== null && supersedes(current, next)) return;
+      if (newer(get().drift, next)) set({ drift: next });
     },
   }));
 }

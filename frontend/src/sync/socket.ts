@@ -14,7 +14,12 @@ export interface Connection {
 export function connectTopology(
   topologyId: number,
   store: DocumentStore,
-  options: { share?: string; onDeployment?: SyncOptions["onDeployment"] } = {},
+  options: {
+    share?: string;
+    onDeployment?: SyncOptions["onDeployment"];
+    onConnectivity?: SyncOptions["onConnectivity"];
+    onDrift?: SyncOptions["onDrift"];
+  } = {},
 ): Connection {
   let socket: WebSocket | null = null;
   let closed = false;
@@ -26,7 +31,11 @@ export function connectTopology(
         if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
       },
     },
-    { onDeployment: options.onDeployment },
+    {
+      onDeployment: options.onDeployment,
+      onConnectivity: options.onConnectivity,
+      onDrift: options.onDrift,
+    },
   );
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
   const query = options.share ? `?share=${encodeURIComponent(options.share)}` : "";

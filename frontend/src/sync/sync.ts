@@ -2,8 +2,9 @@
  * The sync module: keeps the document store in step with the server over the topology
  * WebSocket. Local edits form a queue; one is in flight at a time, carrying the revision it
  * was made on. Revisions are applied strictly in order: a jump in numbers asks the server to
- * `sync` instead. Deployment progress is not the document's business: it is handed to a
- * listener. The protocol is designer/realtime (events.py, consumers.py).
+ * `sync` instead. Deployment progress, drift and connectivity checks are not the
+ * document's business: they are handed to listeners. The protocol is designer/realtime (events.py,
+ * consumers.py).
  */
 import type { TopologyDocument } from "../generated/document";
 import type { Operation } from "../model/operations";
@@ -12,7 +13,9 @@ import {
   asOperations,
   type Ack,
   type ClientEvent,
+  type ConnectivityEvent,
   type DeploymentEvent,
+  type DriftEvent,
   type Rejected,
   type RevisionEvent,
   type ServerEvent,
@@ -33,6 +36,10 @@ export interface SyncOptions {
   newEditId?: () => string;
   /** Told of each `deployment` event (a deploy or destroy moved on). */
   onDeployment?: (event: DeploymentEvent) => void;
+  /** Told of each `connectivity` event (a connectivity check moved on). */
+  onConnectivity?: (event: ConnectivityEvent) => void;
+  /** Told of each `drift` event (what changed on the deployed hosts, as last observed). */
+  onDrift?: (event: DriftEvent) => void;
 }
 
 export class ReadOnlyError extends Error {
@@ -60,6 +67,8 @@ export class SyncClient {
   private readonly setTimer: (callback: () => void, ms: number) => void;
   private readonly newEditId: () => string;
   private readonly onDeployment: (event: DeploymentEvent) => void;
+  private readonly onConnectivity: (event: ConnectivityEvent) => void;
+  private readonly onDrift: (event: DriftEvent) => void;
 
   constructor(
     private readonly store: DocumentStore,
@@ -71,6 +80,8 @@ export class SyncClient {
     this.setTimer = options.setTimer ?? ((callback, ms) => void setTimeout(callback, ms));
     this.newEditId = options.newEditId ?? (() => `${sessionPrefix}-${++editCounter}`);
     this.onDeployment = options.onDeployment ?? (() => undefined);
+    this.onConnectivity = options.onConnectivity ?? (() => undefined);
+    this.onDrift = options.onDrift ?? (() => undefined);
   }
 
   /** Queue a local edit: it shows at once and goes to the server when its turn comes.
@@ -147,6 +158,10 @@ export class SyncClient {
         });
       case "deployment":
         return this.onDeployment(event);
+      case "connectivity":
+        return this.onConnectivity(event);
+      case "drift":
+        return this.onDrift(event);
       case "pong":
         return;
     }
