@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup frontend frontend-test browser network-tools migrate demo run test lint typecheck bench clean
+.PHONY: setup frontend frontend-test browser network-tools bench-tools migrate demo run test lint typecheck bench clean
 
 NPM ?= npm
 NODE_STAMP := frontend/node_modules/.installed
@@ -82,13 +82,23 @@ $(NETWORK_TOOLS) &:
 
 network-tools: $(NETWORK_TOOLS)
 
+# The deploy benchmark builds the same topology with Mininet (Debian's package, on a Linux
+# bridge: bridge-utils, no Open vSwitch) for comparison.
+BENCH_TOOLS := /usr/bin/mn /usr/sbin/brctl
+$(BENCH_TOOLS) &:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mininet bridge-utils
+
+bench-tools: $(BENCH_TOOLS)
+
 test: lint typecheck frontend-test browser network-tools
 	$(VENV)/bin/pytest
 
-bench: migrate browser frontend
+bench: migrate browser frontend network-tools bench-tools
 	$(PY) bench/validate.py
 	$(PY) bench/collab.py
 	$(PY) bench/canvas.py
+	$(PY) bench/deploy.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache frontend/node_modules frontend/dist
