@@ -315,3 +315,28 @@ def test_huge_ids_in_nested_urls_are_not_found(world: World) -> None:
     for path in (f"projects/{huge}/members/", f"topologies/{huge}/document/"):
         response = admin.get(API + path)
         assert response.status_code == 404, path
+
+
+@pytest.mark.parametrize(
+    ("where", "path"),
+    [
+        ("description", "document.description"),
+        ("network", "document.networks[0].description"),
+        ("message", "message"),
+    ],
+)
+def test_a_nul_character_is_refused_with_the_field_named(
+    world: World, put_document: Callable[[Any], Any], where: str, path: str
+) -> None:
+    """PostgreSQL cannot store U+0000 in text or JSON: it is refused where it is typed, never
+    left to fail in the database."""
+    before = stored_state()
+    document = sample_document()
+    body: dict[str, Any] = {"base_revision": 2, "document": document}
+    if where == "description":
+        document["description"] = "before\u0000after"
+    elif where == "network":
+        document["networks"][0]["description"] = "before\u0000after"
+    else:
+        body["message"] = "before\u0000after"
+    _assert_refused(put_document(body), path, "invalid_input", before)
