@@ -1,23 +1,25 @@
 """Sending the probes of a connectivity check from inside instances' namespaces: one ping, or
 one TCP connect, per probe, many at once in threads.
 
-Every command is an argument list run with `ip netns exec` (no shell); the TCP connect is a few
-lines of Python run by this interpreter inside the namespace, so the socket is the namespace's.
+A ping is an argument list run with `ip netns exec` (no shell); a TCP connect is made from a
+socket this process opens inside the namespace.
 Each is bounded by a timeout, and anything that goes wrong (no reply, a refusal, a namespace
 gone, a command that hangs) is the probe's result, never an exception.
 """
 
 from __future__ import annotations
 
-import json
+import ipaddress
 import re
+import socket
 import subprocess
-import sys
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from tasks.connectivity import Probe
+from tasks.drivers.netns import entered
 
 # How long a ping waits for its reply, and a TCP connect for the handshake.
 REPLY_WAIT_SECONDS = 1
@@ -27,19 +29,7 @@ PROCESS_TIMEOUT_SECONDS = 5
 MAX_PARALLEL = 64
 
 _RTT = re.compile(r"time[=<]([0-9.]+) ?ms")
-_ERRNO = re.compile(r"^\[Errno -?\d+\] ")
 _ICMP_FROM = re.compile(r"^From (\S+) icmp_seq=\d+ (.+)$")
-
-# Connects to argv[1]:argv[2] within argv[3] seconds; prints {"ok", "ms"} or {"ok", "error"}.
-CONNECT = """
-import json, socket, sys, time
-start = time.perf_counter()
-try:
-    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=float(sys.argv[3])).close()
-    print(json.dumps({"ok": True, "ms": (time.perf_counter() - start) * 1000}))
-except OSError as e:
-    print(json.dumps({"ok": False, "error": str(e) or type(e).__name__}))
-"""
 
 
 @dataclass(frozen=True)
@@ -107,33 +97,25 @@ def _sentence(text: str) -> str:
 
 
 def tcp_connect(namespace: str, address: str, port: int) -> Outcome:
-    result = _in_namespace(
-        namespace,
-        sys.executable,
-        "-I",  # isolated: no environment, no user site, no current directory on the path
-        "-S",  # no site packages: only the standard library is needed
-        "-c",
-        CONNECT,
-        address,
-        str(port),
-        str(REPLY_WAIT_SECONDS),
-    )
-    if result is None:
-        return Outcome(False, None, f"no answer within {PROCESS_TIMEOUT_SECONDS} s")
-    trouble = _trouble(result)
-    if result.returncode != 0 or trouble:
-        return Outcome(False, None, trouble or f"the probe failed: {result.stderr.strip()}")
+    """A TCP connect from a socket made inside the source's namespace (the thread enters it
+    only to make the socket, which stays there): no process per probe."""
+    family = socket.AF_INET6 if ipaddress.ip_address(address).version == 6 else socket.AF_INET
     try:
-        said = json.loads(result.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        return Outcome(False, None, "the probe printed nothing readable")
-    if said.get("ok"):
-        rtt = round(float(said["ms"]), 3)
-        return Outcome(True, rtt, f"connected in {rtt:g} ms")
-    reason = _sentence(_ERRNO.sub("", str(said.get("error", "failed"))))
-    if reason == "timed out":
-        reason = f"no answer within {REPLY_WAIT_SECONDS} s"
-    return Outcome(False, None, reason)
+        with entered(namespace):
+            sock = socket.socket(family, socket.SOCK_STREAM)
+    except OSError as exc:
+        return Outcome(False, None, f"cannot enter the source's namespace: {exc.strerror or exc}")
+    with sock:
+        sock.settimeout(REPLY_WAIT_SECONDS)
+        started = time.perf_counter()
+        try:
+            sock.connect((address, port))
+        except TimeoutError:
+            return Outcome(False, None, f"no answer within {REPLY_WAIT_SECONDS} s")
+        except OSError as exc:
+            return Outcome(False, None, _sentence(exc.strerror or type(exc).__name__))
+        rtt = round((time.perf_counter() - started) * 1000, 3)
+    return Outcome(True, rtt, f"connected in {rtt:g} ms")
 
 
 def send(probe: Probe) -> Outcome:
