@@ -10,7 +10,6 @@ process each.
 from __future__ import annotations
 
 import errno
-import os
 import subprocess
 from collections.abc import Sequence
 from contextlib import suppress
@@ -20,6 +19,7 @@ from typing import Any
 from pyroute2 import IPRoute, netns
 from pyroute2.netlink.exceptions import NetlinkError
 
+from tasks.drivers import rtnl_dump
 from tasks.drivers.netns import (
     NETNS_DIR,
     create_namespace,
@@ -175,21 +175,16 @@ class Sockets:
         """The namespaces (object namespaces: `None` is the host's own) that `namespace` knows
         by the ids in `wanted`, as the `link-netnsid` of a veth whose peer lives there.
         Candidates are tried in order until every wanted id is found."""
-        ipr = self(namespace)
+        raw = self.raw(namespace)
         ids: dict[int, str | None] = {}
         for candidate in candidates:
             if wanted <= ids.keys():
                 break
             if candidate == namespace:
                 continue
-            with suppress(OSError):
-                fd = os.open(namespace_path(self.resolve(candidate)), os.O_RDONLY)
-                try:
-                    answer = ipr.get_netnsid(fd=fd)
-                finally:
-                    os.close(fd)
-                nsid = answer.get("nsid") if answer else None
-                if nsid is not None and nsid >= 0:
+            with suppress(OSError, NetlinkError):
+                nsid = rtnl_dump.netnsid(raw, namespace_path(self.resolve(candidate)))
+                if nsid is not None:
                     ids[nsid] = candidate
         return ids
 

@@ -33,7 +33,7 @@ from typing import Any
 from pyroute2 import IPRoute
 from pyroute2.netlink.exceptions import NetlinkError
 
-from tasks.drivers import HostBinding, lanes, render
+from tasks.drivers import HostBinding, lanes, render, rtnl_dump
 from tasks.drivers import kernel_firewall as firewall_rules
 from tasks.drivers import kernel_process as processes
 from tasks.drivers.kernel import (
@@ -199,7 +199,7 @@ class LinuxDriver:
         return host_state(self.binding.host, (aligned(obj, want) for obj in found))
 
     def _place(self, sockets: Sockets, namespace: str | None, all_: list[str | None]) -> _Place:
-        links = {msg["index"]: msg for msg in sockets(namespace).link("dump")}
+        links = {msg["index"]: msg for msg in rtnl_dump.links(sockets.raw(namespace))}
         wanted = {msg.get_attr("IFLA_LINK_NETNSID") for msg in links.values()} - {None}
         # Peers are mostly in the host's own namespace: it is asked about first.
         return _Place(namespace, links, sockets.netns_ids(namespace, wanted, all_))
@@ -313,7 +313,7 @@ class LinuxDriver:
 
     def _observe_addresses(self, place: _Place, sockets: Sockets) -> list[Address]:
         out = []
-        for msg in sockets(place.namespace).addr("dump"):
+        for msg in rtnl_dump.addresses(sockets.raw(place.namespace)):
             name = place.name(msg["index"])
             address = msg.get_attr("IFA_ADDRESS")
             if name is None or not self.owns(name) or address is None:
@@ -327,7 +327,7 @@ class LinuxDriver:
     def _observe_routes(self, place: _Place, sockets: Sockets) -> list[Route]:
         out = []
         for family in (AF_INET, AF_INET6):
-            for msg in sockets(place.namespace).route("dump", family=family):
+            for msg in rtnl_dump.routes(sockets.raw(place.namespace), family):
                 if msg.get_attr("RTA_TABLE") != MAIN_TABLE or msg["proto"] == KERNEL_PROTO:
                     continue
                 device = place.name(msg.get_attr("RTA_OIF"))

@@ -92,7 +92,7 @@ class LinkSummary:
     netnsid: int | None
 
 
-def _attributes(data: bytes, offset: int, end: int) -> Iterator[tuple[int, bytes]]:
+def attributes(data: bytes, offset: int, end: int) -> Iterator[tuple[int, bytes]]:
     while offset + 4 <= end:
         length, kind = struct.unpack_from("=HH", data, offset)
         if length < 4:
@@ -104,13 +104,13 @@ def _attributes(data: bytes, offset: int, end: int) -> Iterator[tuple[int, bytes
 def _summary(payload: bytes) -> LinkSummary:
     index = _IFINFO.unpack_from(payload)[2]
     name, kind, netnsid = "", None, None
-    for attribute, value in _attributes(payload, _IFINFO.size, len(payload)):
+    for attribute, value in attributes(payload, _IFINFO.size, len(payload)):
         if attribute == IFLA_IFNAME:
             name = value.rstrip(b"\0").decode(errors="replace")
         elif attribute == IFLA_LINK_NETNSID:
             netnsid = struct.unpack_from("=i", value)[0]
         elif attribute == IFLA_LINKINFO:
-            for inner, data in _attributes(value, 0, len(value)):
+            for inner, data in attributes(value, 0, len(value)):
                 if inner == IFLA_INFO_KIND:
                     kind = data.rstrip(b"\0").decode(errors="replace")
     return LinkSummary(index, name, kind, netnsid)
@@ -149,13 +149,12 @@ class Rtnl:
                     return None
                 return payload
 
-    def links(self) -> list[LinkSummary]:
-        """Every link of the namespace, in brief."""
+    def dump(self, kind: int, body: bytes) -> list[bytes]:
+        """A dump request's replies, each message's payload."""
         seq = next(self._seq)
-        body = _ifinfo() + _u32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS)
         flags = NLM_F_REQUEST | NLM_F_DUMP
-        self.sock.send(_HEADER.pack(_HEADER.size + len(body), RTM_GETLINK, flags, seq, 0) + body)
-        found: list[LinkSummary] = []
+        self.sock.send(_HEADER.pack(_HEADER.size + len(body), kind, flags, seq, 0) + body)
+        found: list[bytes] = []
         while True:
             data = self.sock.recv(1 << 20)
             offset = 0
@@ -170,7 +169,16 @@ class Rtnl:
                 if reply == NLMSG_ERROR:
                     (code,) = _ERROR.unpack_from(payload)
                     raise NetlinkError(-code, os.strerror(-code))
-                found.append(_summary(payload))
+                found.append(payload)
+
+    def links(self) -> list[LinkSummary]:
+        """Every link of the namespace, in brief."""
+        body = _ifinfo() + _u32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS)
+        return [_summary(payload) for payload in self.dump(RTM_GETLINK, body)]
+
+    def request(self, kind: int, body: bytes) -> bytes | None:
+        """One request that is answered with one message (its payload)."""
+        return self._request(kind, NLM_F_REQUEST, body)
 
     def _change(self, kind: int, flags: int, body: bytes) -> None:
         self._request(kind, NLM_F_REQUEST | NLM_F_ACK | flags, body)
