@@ -73,12 +73,14 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
-# Deploys drive the kernel through iproute2 and iptables and run dnsmasq; tests ping through
-# what they deploy. Installed from Debian when missing (needs root, as deploying does).
-NETWORK_TOOLS := /usr/sbin/ip /usr/sbin/sysctl /usr/sbin/iptables-restore /usr/sbin/dnsmasq /usr/bin/ping
+# Deploys drive the kernel through iproute2 and iptables and run dnsmasq and keepalived (HA
+# routers); tests ping through what they deploy. Installed from Debian when missing (needs
+# root, as deploying does).
+NETWORK_TOOLS := /usr/sbin/ip /usr/sbin/sysctl /usr/sbin/iptables-restore /usr/sbin/dnsmasq /usr/sbin/keepalived /usr/bin/ping
 $(NETWORK_TOOLS) &:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 procps iptables dnsmasq-base iputils-ping
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends keepalived
 
 network-tools: $(NETWORK_TOOLS)
 

@@ -10,14 +10,18 @@ PostgreSQL, Redis as Celery broker and as the Channels layer.
 - `NETLOOM_SECURE=1` (production behind TLS): secure cookies, HSTS, HTTPS redirect.
 - `NETLOOM_DRIFT_INTERVAL`: seconds between two observations of a deployed topology's hosts
   looking for drift (default 30).
+- `NETLOOM_FABRIC_PREFIX`: the lab fabric that the API and `manage.py fabric` manage, by the
+  2 to 5 lower-case letters every one of its kernel objects is named from (default `nlfab`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -229,6 +233,13 @@ CELERY_TASK_ACKS_LATE = True
 # A deployed topology's hosts are observed this often, for what changed outside Netloom (drift):
 # a chain of delayed tasks, since the embedded mode has no beat scheduler.
 NETLOOM_DRIFT_INTERVAL = float(os.environ.get("NETLOOM_DRIFT_INTERVAL", "30"))
+# The lab fabric on this machine. Letters only, as `tasks.fabric.spec.PREFIX_PATTERN` says:
+# checked here, so a bad value stops the app at start rather than failing a request later.
+NETLOOM_FABRIC_PREFIX = os.environ.get("NETLOOM_FABRIC_PREFIX", "nlfab")
+if not re.fullmatch(r"[a-z]{2,5}", NETLOOM_FABRIC_PREFIX):
+    raise ImproperlyConfigured(
+        f"NETLOOM_FABRIC_PREFIX must be 2 to 5 lower-case letters, not {NETLOOM_FABRIC_PREFIX!r}"
+    )
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -27,6 +27,7 @@ from designer.spec import parse_document
 from tasks.app import app
 from tasks.base import NetloomTask
 from tasks.drift import start_observing
+from tasks.fabric.kernel import carry_segments
 from tasks.planner.facts import host_facts
 from tasks.planner.names import deployment_prefix
 from tasks.planner.planner import plan
@@ -181,6 +182,7 @@ def reconcile_host(deployment_id: int, host_name: str, phase: Phase) -> None:
     (`rollback`), then tell the attempt this host is done."""
     from tasks.drivers import HostBinding
     from tasks.drivers.linux import DriverError, LinuxDriver
+    from tasks.vrrp_relay import ensure_relay
 
     deployment = Deployment.objects.select_related("topology", "revision").get(pk=deployment_id)
     host = Host.objects.get(name=host_name)
@@ -193,7 +195,14 @@ def reconcile_host(deployment_id: int, host_name: str, phase: Phase) -> None:
             )
         desired = desired_state(deployment.topology_id, _target(deployment, phase), host_name)
         prefix = deployment_prefix(deployment.topology_id)
+        # The HA router instances made here report their VRRP transitions to this worker.
+        ensure_relay(host_name, host.namespace or None)
         driver = LinuxDriver(HostBinding(host_name, host.namespace or None), prefix)
+        if host.namespace:
+            # An emulated host: the fabric gives it the VLAN segments its plan attaches to.
+            attached = (obj.interface for obj in desired.attachments)
+            for change in carry_segments(host.namespace, attached):
+                progress.say(change)
         steps = plan_steps(driver.observe(desired), desired)
         progress.total = len(steps)
         progress.say(f"{phase}: {len(steps)} step(s)")
@@ -209,7 +218,7 @@ def reconcile_host(deployment_id: int, host_name: str, phase: Phase) -> None:
         driver.apply(steps, started=started, done=progress.step_done)
         step = None
         progress.flush(force=True)
-    except (DriverError, Cancelled, PermissionError, OSError) as error:
+    except (DriverError, Cancelled, PermissionError, OSError, ValueError) as error:
         progress.step_failed(step, error)
         host_finished(
             deployment_id, host_name, phase, ok=False, cancelled=isinstance(error, Cancelled)

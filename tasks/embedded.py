@@ -6,7 +6,8 @@ worker next to Daphne. It consumes the default queue and the queue of every regi
 The same class runs a worker thread against Redis in tests.
 
 Tasks run one at a time in the worker's thread (the solo pool): fine for one person's
-designer on SQLite, and the reason time limits are not enforced here.
+designer on SQLite, and the reason time limits are not enforced here. The worker relays the
+VRRP transitions of the hosts whose queues it consumes (tasks/vrrp_relay.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from tasks.app import app as default_app
+from tasks.vrrp_relay import consumed_queues, relay_queues, stop_relays
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +91,7 @@ class WorkerThread:
         _set_task_join_will_block(False)
         global _running
         _running = self
+        relay_queues(consumed_queues(self.controller.app))
         logger.info(
             "embedded Celery worker consuming %s",
             ", ".join(sorted(self.controller.app.amqp.queues)),
@@ -101,12 +104,14 @@ class WorkerThread:
             return
         if not consumer.task_consumer.consuming_from(queue):
             consumer.add_task_queue(queue)
+        relay_queues([queue])
 
     def stop(self, timeout: float = 30.0) -> None:
         """Warm shutdown: finish the running task, then stop consuming and join the thread."""
         global _running
         if _running is self:
             _running = None
+            stop_relays()
         thread, self._thread = self._thread, None
         if thread is None:
             return

@@ -23,10 +23,12 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from designer.services.deployments import DeploymentBlocked, DeploymentConflict
 from designer.services.drift import NotDeployed
+from designer.services.fabric import FabricBusy, FabricInUse
 from designer.services.projects import AlreadyMemberError, LastOwnerError
 from designer.services.topologies import StaleRevisionError
 from designer.spec import DocumentError, FieldError
 from designer.spec.policy import PolicyError
+from tasks.fabric.spec import FabricError, NeedsRoot
 
 # code -> (HTTP status, what it means). The OpenAPI schema lists these per response.
 ERROR_CODES: dict[str, tuple[int, str]] = {
@@ -62,9 +64,21 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
         409,
         "The topology has nothing deployed: deploy it before checking its connectivity.",
     ),
+    "fabric_in_use": (
+        409,
+        "Topologies are deployed on lab fabric hosts the request would remove; `topologies` "
+        "names them and `hosts` the hosts. Destroy those deployments first.",
+    ),
+    "fabric_busy": (409, "Another change of the lab fabric is under way; try again after it."),
     "request_too_large": (413, "The request body is over the size limit."),
     "unsupported_media_type": (415, "Bodies are JSON (Content-Type: application/json)."),
     "throttled": (429, "Too many requests; wait and retry."),
+    "needs_root": (503, "The server does not run as root, which the lab fabric needs."),
+    "fabric_failed": (
+        503,
+        "A kernel step of the lab fabric failed (`detail` says which); start it again to "
+        "finish it, or remove it.",
+    ),
 }
 
 WHOLE_BODY = "(body)"
@@ -147,6 +161,28 @@ def deployment_blocked(exc: DeploymentBlocked) -> ApiError:
     )
 
 
+def fabric_error(exc: FabricInUse | FabricBusy | FabricError) -> ApiError:
+    if isinstance(exc, FabricInUse):
+        return ApiError(
+            "fabric_in_use",
+            f"Destroy the deployments of {', '.join(t.name for t in exc.topologies)} first: "
+            f"removing {', '.join(exc.hosts)} would leave their namespaces behind.",
+            topologies=[
+                {"id": t.pk, "name": t.name, "project": t.project.name} for t in exc.topologies
+            ],
+            hosts=exc.hosts,
+        )
+    if isinstance(exc, FabricBusy):
+        return ApiError("fabric_busy", "Another change of the lab fabric is under way.")
+    if isinstance(exc, NeedsRoot):
+        return ApiError(
+            "needs_root",
+            "The lab fabric needs root: the server runs as another user, so it cannot create "
+            "or observe network namespaces. Run it as root, or use `manage.py fabric` as root.",
+        )
+    return ApiError("fabric_failed", str(exc))
+
+
 def _join(path: str, key: Any) -> str:
     if isinstance(key, int):
         return f"{path}[{key}]"
@@ -204,6 +240,8 @@ def _translate(exc: Exception) -> Exception:
             deployment=exc.deployment.pk,
             state=exc.deployment.state,
         )
+    if isinstance(exc, FabricInUse | FabricBusy | FabricError):
+        return fabric_error(exc)
     if isinstance(exc, DocumentError):
         return input_error(exc.errors, "invalid_document")
     if isinstance(exc, PolicyError):

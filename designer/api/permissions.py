@@ -121,3 +121,17 @@ class HostRegistryPermission(BasePermission):
                 self.message = "A share link cannot read the host registry."
             return False
         return request.method in SAFE_METHODS or caller.is_admin
+
+
+class AdminPermission(BasePermission):
+    """Endpoints about this machine rather than a project (the lab fabric): admins only, for
+    reading too; a share link never."""
+
+    message = "Only an admin may do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        caller = caller_of(request)
+        if caller.share_link is not None:
+            self.message = "A share link cannot do this."
+            return False
+        return caller.is_authenticated and caller.is_admin

@@ -7,6 +7,7 @@ from designer.models.policy import Quota, VlanPolicy
 from designer.models.projects import Membership, Project, Role
 from designer.models.sharing import ShareLink
 from designer.models.topologies import Revision, Topology
+from designer.models.vrrp import VrrpState, VrrpTransition
 
 __all__ = [
     "CheckKind",
@@ -24,4 +25,6 @@ __all__ = [
     "ShareLink",
     "Topology",
     "VlanPolicy",
+    "VrrpState",
+    "VrrpTransition",
 ]

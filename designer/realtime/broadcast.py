@@ -15,7 +15,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from designer.models import Deployment, Revision, Topology
+from designer.models import Deployment, Revision, Topology, VrrpTransition
 from designer.realtime.events import (
     DeploymentEvent,
     DeploymentOut,
@@ -25,6 +25,7 @@ from designer.realtime.events import (
     LogLine,
     Person,
     RevisionEvent,
+    VrrpEvent,
 )
 from designer.validation import Finding
 
@@ -122,4 +123,26 @@ def deployment_event(
         deployment=deployment_out(deployment),
         elements=elements,
         log=[LogLine(**line) for line in log],
+    )
+
+
+def vrrp_event(transition: VrrpTransition) -> VrrpEvent:
+    return VrrpEvent(
+        deployment=transition.deployment_id,
+        router=transition.router,
+        host=transition.host,
+        old_state=transition.old_state or None,
+        new_state=transition.new_state,
+        at=transition.at.isoformat(),
+    )
+
+
+def publish_vrrp(topology_id: int, transition: VrrpTransition) -> None:
+    """Send a VRRP transition to the topology's sockets."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(
+        group_name(topology_id),
+        {"type": "vrrp.broadcast", "text": vrrp_event(transition).model_dump_json()},
     )

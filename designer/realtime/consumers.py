@@ -301,6 +301,9 @@ class TopologyConsumer(AsyncWebsocketConsumer):
     async def drift_broadcast(self, event: dict[str, Any]) -> None:
         await self.send(text_data=event["text"])
 
+    async def vrrp_broadcast(self, event: dict[str, Any]) -> None:
+        await self.send(text_data=event["text"])
+
     async def presence_hello(self, event: dict[str, Any]) -> None:
         client = event["client"]
         if client["client_id"] == self.client_id:

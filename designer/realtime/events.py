@@ -6,7 +6,7 @@ Later features (deploy progress, HA failover) add their events here.
 
 Client to server: `edit`, `select`, `sync`, `ping`.
 Server to client: `welcome`, `ack`, `rejected`, `revision`, `findings`, `presence`, `resync`,
-`error`, `pong`, `deployment`, `drift`, `connectivity`.
+`error`, `pong`, `deployment`, `drift`, `connectivity`, `vrrp`.
 """
 
 from __future__ import annotations
@@ -315,6 +315,24 @@ class ConnectivityEvent(Event):
     check: CheckOut
 
 
+VrrpState = Literal["master", "backup", "fault", "stop"]
+
+
+class VrrpEvent(Event):
+    """An instance of HA router `router` on `host` changed VRRP state, as keepalived reported
+    it: `master` holds the router's addresses, `backup` stands by, `fault` cannot take part,
+    `stop` no longer runs. `old_state` is None for the first state an instance reports; `at`
+    is when the host saw it. Sent at once, to every client of the topology."""
+
+    type: Literal["vrrp"] = "vrrp"
+    deployment: int
+    router: str
+    host: str
+    old_state: VrrpState | None
+    new_state: VrrpState
+    at: str
+
+
 ServerMessage = Annotated[
     Welcome
     | Ack
@@ -327,7 +345,8 @@ ServerMessage = Annotated[
     | Pong
     | DeploymentEvent
     | DriftEvent
-    | ConnectivityEvent,
+    | ConnectivityEvent
+    | VrrpEvent,
     Field(discriminator="type"),
 ]
 

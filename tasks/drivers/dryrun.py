@@ -9,6 +9,7 @@ host's binding: plain `ip` on a real host, `ip -n <namespace>` on an emulated on
 
 from __future__ import annotations
 
+import json
 import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,9 +20,14 @@ from tasks.drivers.render import (
     dnsmasq_config,
     dnsmasq_files,
     iptables_restore_input,
+    keepalived_arguments,
+    keepalived_config,
+    keepalived_files,
+    keepalived_test_arguments,
     responder_arguments,
     responder_directory,
     responder_stop_arguments,
+    vrrp_socket,
 )
 from tasks.planner.state import (
     Address,
@@ -29,6 +35,7 @@ from tasks.planner.state import (
     Bridge,
     Dnsmasq,
     Firewall,
+    Keepalived,
     Macvlan,
     Namespace,
     Responder,
@@ -212,16 +219,20 @@ def _update_namespace(before: Namespace, after: Namespace, binding: HostBinding)
 
 
 def _create_bridge(obj: Bridge, binding: HostBinding) -> list[Argv]:
+    add = ("link", "add", obj.name, *_mtu(obj.mtu), *_mac(obj.mac), "type", "bridge")
     return [
-        _ip(binding, obj.namespace, "link", "add", obj.name, *_mtu(obj.mtu), "type", "bridge"),
+        _ip(binding, obj.namespace, *add),
         _ip(binding, obj.namespace, "link", "set", obj.name, "up"),
     ]
 
 
 def _update_bridge(before: Bridge, after: Bridge, binding: HostBinding) -> list[Argv]:
-    if after.mtu is None or after.mtu == before.mtu:
+    changes = [] if after.mtu is None or after.mtu == before.mtu else _mtu(after.mtu)
+    if after.mac is not None and after.mac != before.mac:
+        changes += _mac(after.mac)
+    if not changes:
         return []
-    return [_ip(binding, after.namespace, "link", "set", after.name, *_mtu(after.mtu))]
+    return [_ip(binding, after.namespace, "link", "set", after.name, *changes)]
 
 
 def _create_vlan(obj: Vlan, binding: HostBinding) -> list[Argv]:
@@ -430,6 +441,29 @@ def _stop_dnsmasq(obj: Dnsmasq, binding: HostBinding) -> list[Argv]:
     return [["pkill", "--pidfile", files.pid]]
 
 
+def _start_keepalived(obj: Keepalived, binding: HostBinding) -> list[Argv]:
+    """The configuration written and checked inside the namespace, then keepalived started
+    with the identity its notify program reports transitions as."""
+    files = keepalived_files(binding.run_dir, obj.namespace)
+    identity = {
+        "router": obj.owner,
+        "host": binding.host,
+        "namespace": obj.namespace,
+        "socket": vrrp_socket(binding.run_dir, binding.host, binding.namespace),
+    }
+    check = _inside(binding, obj.namespace, *keepalived_test_arguments(files))
+    start = _inside(binding, obj.namespace, *keepalived_arguments(files))
+    return [
+        Command(tuple(check), writes=(files.config, keepalived_config(obj, files))),
+        Command(tuple(start), writes=(files.identity, json.dumps(identity) + "\n")),
+    ]
+
+
+def _stop_keepalived(obj: Keepalived, binding: HostBinding) -> list[Argv]:
+    files = keepalived_files(binding.run_dir, obj.namespace)
+    return [["pkill", "--pidfile", files.pid]]
+
+
 def _start_responder(obj: Responder, binding: HostBinding) -> list[Argv]:
     directory = responder_directory(binding.run_dir, binding.prefix, binding.host)
     return [responder_arguments(obj, directory)]
@@ -478,5 +512,10 @@ _RENDERERS: dict[type, _Renderer] = {
         _firewall,
     ),
     Dnsmasq: (_start_dnsmasq, _stop_dnsmasq, _restart(_stop_dnsmasq, _start_dnsmasq)),
+    Keepalived: (
+        _start_keepalived,
+        _stop_keepalived,
+        _restart(_stop_keepalived, _start_keepalived),
+    ),
     Responder: (_start_responder, _stop_responder, _update_responder),
 }

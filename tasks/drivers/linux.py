@@ -4,11 +4,11 @@ and applies planned steps to it.
 Namespaces, links, addresses and routes go through netlink (pyroute2) from this process, which
 enters a namespace only to open a socket or write a sysctl there (no process per namespace);
 firewalls go through one `iptables-restore --noflush` per table; dnsmasq runs as a supervised
-process per DHCP server, and one responder process serves every instance of the deployment on
-the host. Only objects whose names carry the deployment's prefix
-are ever read as ours or changed. Every step is idempotent: creating what exists, or removing
-what is gone, changes nothing. A step that fails removes the object it was making and raises a
-`DriverError`.
+process per DHCP server, keepalived per HA router instance (kernel_keepalived.py), and one
+responder process serves every instance of the deployment on the host. Only objects whose
+names carry the deployment's prefix are ever read as ours or changed. Every step is
+idempotent: creating what exists, or removing what is gone, changes nothing. A step that fails
+removes the object it was making and raises a `DriverError`.
 
 What the kernel does not keep (an object's owner, a namespace's role, the firewall and
 processes as they were asked for) is kept in the driver's run directory, one per deployment
@@ -52,6 +52,7 @@ from tasks.drivers.kernel import (
     remove_namespace,
     write_sysctls,
 )
+from tasks.drivers.kernel_keepalived import KeepalivedSupervisor, without_virtual
 from tasks.drivers.netlink import (
     configure,
     delete_link,
@@ -80,6 +81,7 @@ from tasks.planner.state import (
     Dnsmasq,
     Firewall,
     HostState,
+    Keepalived,
     KernelObject,
     Key,
     Macvlan,
@@ -153,6 +155,7 @@ class LinuxDriver:
         self._responder: ResponderControl | None = None
         # Responder steps not yet handed to the responder process: it takes them up together.
         self._pending: list[Step] = []
+        self.keepalived = KeepalivedSupervisor(binding, self.run_dir / "processes", REPO)
 
     @property
     def responder(self) -> ResponderControl:
@@ -196,6 +199,8 @@ class LinuxDriver:
                 found += self._observe_routes(place, sockets)
             found += self._observe_firewalls(self._firewall_places(owned, want))
             found += self._observe_processes()
+        # The addresses and routes a running keepalived holds are its, not the kernel objects'.
+        found = without_virtual(found)
         return host_state(self.binding.host, (aligned(obj, want) for obj in found))
 
     def _place(self, sockets: Sockets, namespace: str | None, all_: list[str | None]) -> _Place:
@@ -230,7 +235,7 @@ class LinuxDriver:
             kind = kind_of(msg)
             mtu, mac = msg.get_attr("IFLA_MTU"), msg.get_attr("IFLA_ADDRESS")
             if kind == "bridge":
-                out.append(Bridge(name, "", place.namespace, mtu))
+                out.append(Bridge(name, "", place.namespace, mtu, mac))
             elif kind == "veth":
                 veth = self._veth(place, places, msg, master)
                 if veth is not None:
@@ -490,6 +495,7 @@ class LinuxDriver:
             Route: self._ensure_route,
             Firewall: self._ensure_firewall,
             Dnsmasq: self._ensure_dnsmasq,
+            Keepalived: lambda _sockets, obj: self.keepalived.ensure(obj),
             Responder: self._ensure_responder,
         }
         handlers[type(obj)](sockets, obj)
@@ -508,6 +514,7 @@ class LinuxDriver:
             Route: self._remove_route,
             Firewall: self._remove_firewall,
             Dnsmasq: self._stop_dnsmasq,
+            Keepalived: lambda _sockets, obj: self.keepalived.stop(obj),
             Responder: self._stop_responder,
         }
         handlers[type(obj)](sockets, obj)
@@ -560,8 +567,9 @@ class LinuxDriver:
             ipr.link("del", index=existing["index"])
             existing = None
         if existing is None:
-            ipr.link("add", ifname=obj.name, kind="bridge")
-        configure(ipr, obj.name, mtu=obj.mtu)
+            made: dict[str, Any] = {} if obj.mac is None else {"address": obj.mac}
+            ipr.link("add", ifname=obj.name, kind="bridge", **made)
+        configure(ipr, obj.name, mac=obj.mac, mtu=obj.mtu)
 
     def _remove_link(self, sockets: Sockets, obj: Bridge | Vxlan | Macvlan | Vlan) -> None:
         ipr = self._present(sockets, obj.namespace)
@@ -851,6 +859,8 @@ class LinuxDriver:
                 obj = process_object(record.data)
                 if isinstance(obj, Dnsmasq):
                     self._stop_dnsmasq(sockets, obj)
+                elif isinstance(obj, Keepalived):
+                    self.keepalived.stop(obj)
                 else:
                     processes.stop(record)
             host = self.binding.namespace

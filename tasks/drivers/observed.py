@@ -21,6 +21,7 @@ from tasks.planner.state import (
     Dnsmasq,
     Firewall,
     HostState,
+    Keepalived,
     KernelObject,
     Key,
     Macvlan,
@@ -48,6 +49,7 @@ def host_state(host: str, objects: Iterable[KernelObject]) -> HostState:
         Dnsmasq: "dnsmasqs",
         Responder: "responders",
         Vlan: "vlans",
+        Keepalived: "keepaliveds",
     }
     for obj in objects:
         by_field.setdefault(field_of[type(obj)], []).append(obj)
@@ -183,13 +185,15 @@ def firewall_from_record(raw: dict[str, Any]) -> Firewall:
     return Firewall(**{key: tuples(value) for key, value in raw.items()})
 
 
-def process_data(obj: Dnsmasq | Responder) -> dict[str, Any]:
+def process_data(obj: Dnsmasq | Keepalived | Responder) -> dict[str, Any]:
     return {"kind": type(obj).__name__, "object": json.loads(json.dumps(asdict(obj)))}
 
 
-def process_object(data: dict[str, Any]) -> Dnsmasq | Responder:
+def process_object(data: dict[str, Any]) -> Dnsmasq | Keepalived | Responder:
     raw = {key: tuples(value) for key, value in data["object"].items()}
     if data["kind"] == "Dnsmasq":
         raw["hosts"] = tuple(DhcpHost(**host) for host in data["object"]["hosts"])
         return Dnsmasq(**raw)
+    if data["kind"] == "Keepalived":
+        return Keepalived(**raw)
     return Responder(**raw)

@@ -1,6 +1,6 @@
-"""The text the drivers hand to tools: `iptables-restore` input, dnsmasq's configuration, the
-responder's arguments and the files a supervised process keeps. Pure: the linux driver writes
-and runs what these return, the dry run shows it.
+"""The text the drivers hand to tools: `iptables-restore` input, dnsmasq's and keepalived's
+configurations, the responder's arguments and the files a supervised process keeps. Pure: the
+linux driver writes and runs what these return, the dry run shows it.
 
 Every value here comes from validated addresses, numbers, kernel names and DNS labels. As a
 second line of defence each is checked once more before it goes into a file: a value with
@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import sys
 from dataclasses import dataclass
 
-from tasks.planner.state import Dnsmasq, Firewall, Responder, Rule
+from tasks.planner.state import Dnsmasq, Firewall, Keepalived, Responder, Rule
 
 LEASE_TIME = "12h"
 RESPONDER_MODULE = "tasks.drivers.responder"
+NOTIFY_MODULE = "tasks.drivers.vrrp_notify"
+# VRRP carries at most this many addresses in an advert; the others are set all the same.
+ADVERTISED_ADDRESSES = 20
 _UNSAFE = re.compile(r"[\s\"'`\\#;]")
 
 
@@ -151,3 +155,133 @@ def responder_arguments(responder: Responder, directory: str) -> list[str]:
 
 def responder_stop_arguments(responder: Responder, directory: str) -> list[str]:
     return ["python3", "-m", RESPONDER_MODULE, "remove", safe(directory), safe(responder.namespace)]
+
+
+# -- keepalived -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeepalivedFiles:
+    config: str
+    pid: str
+    vrrp_pid: str
+    # What the notify program reports transitions as (router, host, namespace, where to).
+    identity: str
+
+
+def keepalived_files(run_dir: str, namespace: str) -> KeepalivedFiles:
+    """Where the keepalived of an HA router instance's namespace keeps its files: named by the
+    namespace, so one per instance across all deployments and emulated hosts of a machine."""
+    stem = f"{run_dir}/keepalived-{safe(namespace)}"
+    return KeepalivedFiles(
+        config=f"{stem}.conf",
+        pid=f"{stem}.pid",
+        vrrp_pid=f"{stem}.vrrp.pid",
+        identity=f"{stem}.json",
+    )
+
+
+def keepalived_arguments(files: KeepalivedFiles) -> list[str]:
+    """keepalived in the foreground (the driver supervises it), VRRP only, logging to its
+    output (the process's log file) rather than syslog."""
+    return [
+        "keepalived",
+        "--dont-fork",
+        "--log-console",
+        "--no-syslog",
+        "--vrrp",
+        f"--use-file={safe(files.config)}",
+        f"--pid={safe(files.pid)}",
+        f"--vrrp_pid={safe(files.vrrp_pid)}",
+    ]
+
+
+def keepalived_test_arguments(files: KeepalivedFiles) -> list[str]:
+    return ["keepalived", "--config-test", f"--use-file={safe(files.config)}"]
+
+
+def vrrp_socket(run_dir: str, host: str, namespace: str | None) -> str:
+    """The datagram socket where the worker serving a host hears its VRRP transitions: named
+    by the host's namespace on a lab fabric, by the host's registered name otherwise."""
+    if namespace is not None:
+        return f"{run_dir}/vrrp-ns-{safe(namespace)}.sock"
+    return f"{run_dir}/vrrp-host-{safe(host)}.sock"
+
+
+def notify_arguments(files: KeepalivedFiles) -> list[str]:
+    """The program keepalived runs on each transition (it appends the instance's name, the
+    new state and the priority): this Python, through `env`, since keepalived runs a script
+    by its resolved path and a virtual environment's Python is a link to another one."""
+    return ["/usr/bin/env", safe(sys.executable), "-m", NOTIFY_MODULE, safe(files.identity)]
+
+
+def keepalived_config(keepalived: Keepalived, files: KeepalivedFiles) -> str:
+    """One VRRPv3 instance (so adverts may come more often than once a second) starting as a
+    backup, on the HA network's interface; the master holds the virtual addresses and routes.
+    Each value is a kernel name, an address or a number, checked again here."""
+    number = _within(keepalived.virtual_router_id, 1, 255, "virtual router id")
+    priority = _within(keepalived.priority, 1, 254, "priority")
+    advert = _within(keepalived.advert_centiseconds, 1, 4095, "advert interval")
+    notify = " ".join(notify_arguments(files))
+    lines = [
+        "global_defs {",
+        # The notify program runs as root, so keepalived checks no one else can change it.
+        "    script_user root",
+        "    enable_script_security",
+        "    vrrp_version 3",
+        "}",
+        f"vrrp_instance VR_{number} {{",
+        "    state BACKUP",
+        f"    interface {safe(keepalived.interface)}",
+        f"    virtual_router_id {number}",
+        f"    priority {priority}",
+        f"    advert_int {advert // 100}.{advert % 100:02d}",
+    ]
+    if keepalived.nopreempt:
+        lines.append("    nopreempt")
+    lines.append(f'    notify "{notify}"')
+    advertised, excluded = _virtual_addresses(keepalived.virtual_addresses)
+    for block, entries in (
+        ("virtual_ipaddress", advertised),
+        ("virtual_ipaddress_excluded", excluded),
+        ("virtual_routes", [_virtual_route(*route) for route in keepalived.virtual_routes]),
+    ):
+        if entries:
+            lines += [f"    {block} {{", *(f"        {entry}" for entry in entries), "    }"]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _within(value: int, low: int, high: int, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"refusing to write {what} {value!r} into a configuration file")
+    return value
+
+
+def _virtual_addresses(addresses: tuple[tuple[str, str], ...]) -> tuple[list[str], list[str]]:
+    """The IPv4 addresses VRRP advertises (at most 20), and the others, which keepalived sets
+    with them but leaves out of its adverts."""
+    advertised: list[str] = []
+    excluded: list[str] = []
+    for cidr, device in addresses:
+        interface = ipaddress.ip_interface(safe(cidr))
+        entry = f"{interface} dev {safe(device)}"
+        if interface.version == 4 and len(advertised) < ADVERTISED_ADDRESSES:
+            advertised.append(entry)
+        else:
+            excluded.append(entry)
+    return advertised, excluded
+
+
+def _virtual_route(destination: str, gateway: str | None, device: str | None) -> str:
+    via = None if gateway is None else ipaddress.ip_address(safe(gateway))
+    if destination == "default":
+        network = ipaddress.ip_network("::/0" if via and via.version == 6 else "0.0.0.0/0")
+    else:
+        network = ipaddress.ip_network(safe(destination))
+    parts = [str(network)]
+    if via is not None:
+        parts += ["via", str(via)]
+    if device is not None:
+        parts += ["dev", safe(device)]
+    return " ".join(parts)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from ipaddress import IPv4Interface
@@ -29,6 +30,7 @@ from tasks.fabric.spec import (
     FabricError,
     FabricHost,
     FabricSpec,
+    NeedsRoot,
     OutsideHost,
     Segment,
 )
@@ -44,7 +46,7 @@ Link = Any
 
 def require_root() -> None:
     if os.geteuid() != 0:
-        raise FabricError(
+        raise NeedsRoot(
             "the lab fabric needs root: it creates network namespaces, bridges and veth pairs. "
             "Run this as root."
         )
@@ -351,7 +353,28 @@ def attach_segment(spec: FabricSpec, host_name: str, physical_network: str, vlan
     """Give a host an interface on a VLAN segment (`Segment.interface`, e.g. p1v101), making
     the segment's bridge if needed. The host must be up and have the physical network."""
     require_root()
-    host = spec.host_named(host_name)
+    return _attach(spec, spec.host_named(host_name), physical_network, vlan)
+
+
+def carry_segments(namespace: str, interfaces: Iterable[str]) -> list[str]:
+    """Attach the VLAN segments a deploy to an emulated host uses: each interface named as a
+    segment's (p1v21) that the host lacks. `namespace` is the host's, which names its fabric;
+    any host of the fabric, whatever its layout. Segments stay with the fabric after."""
+    prefix = namespace.partition("-")[0]
+    spec = FabricSpec(prefix=prefix)
+    host = spec.host_of_namespace(namespace)
+    if host is None:
+        return []
+    tags = {network.tag: network.name for network in PHYSICAL_NETWORKS}
+    changes: list[str] = []
+    for interface in sorted(set(interfaces)):
+        match = re.fullmatch(r"([a-z]\d)v(\d{1,4})", interface)
+        if match is not None and match[1] in tags:
+            changes += _attach(spec, host, tags[match[1]], int(match[2]))
+    return changes
+
+
+def _attach(spec: FabricSpec, host: FabricHost, physical_network: str, vlan: int) -> list[str]:
     segment = spec.segment(physical_network, vlan)
     if not host.has(segment.physical_network):
         raise FabricError(f"{host.name} has no physical network {physical_network!r}")

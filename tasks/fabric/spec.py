@@ -49,6 +49,10 @@ class FabricError(ValueError):
     """A fabric asked for what it cannot be, or a kernel step that failed."""
 
 
+class NeedsRoot(FabricError):
+    """The kernel work was asked of a process that is not root."""
+
+
 class Role(enum.StrEnum):
     """The same values as the host registry's roles."""
 

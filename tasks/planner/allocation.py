@@ -85,6 +85,17 @@ def _addresses(pools: list[tuple[IPAddress, IPAddress]]) -> Iterator[IPAddress]:
             current = current + 1
 
 
+# Bridges' MACs: locally administered, apart from every port's.
+BRIDGE_MAC_PREFIX = "02:6e:6c"
+
+
+def bridge_mac(host: str, bridge: str) -> str:
+    """A bridge's MAC, from its host and name: stable across deploys, distinct between the
+    hosts a network spans (their bridges meet on one layer 2)."""
+    digest = hashlib.blake2b(f"{host}\x00{bridge}".encode(), digest_size=3).hexdigest()
+    return ":".join([BRIDGE_MAC_PREFIX, digest[0:2], digest[2:4], digest[4:6]])
+
+
 def mac_for(seed: str, used: set[str]) -> str:
     """A MAC in the fa:16:3e range derived from `seed` (an element id), not one in `used`."""
     counter = 0

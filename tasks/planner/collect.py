@@ -16,6 +16,7 @@ from tasks.planner.state import (
     Firewall,
     HostState,
     IptablesTable,
+    Keepalived,
     KernelObject,
     Key,
     Macvlan,
@@ -42,6 +43,7 @@ _FIELDS: dict[type, str] = {
     Dnsmasq: "dnsmasqs",
     Responder: "responders",
     Vlan: "vlans",
+    Keepalived: "keepaliveds",
 }
 
 

@@ -44,6 +44,13 @@ class PlanContext:
         """One of the deployment's iptables chains: `nl002s-snat`."""
         return f"{self.prefix}-{purpose}"
 
+    def hosts_of_device(self, device: str | None) -> tuple[str, ...]:
+        """Where an instance or router runs: every host of an HA router's instances."""
+        if device is not None and device in self.placement.ha_routers:
+            return self.placement.ha_routers[device]
+        host = self.host_of_device(device)
+        return () if host is None else (host,)
+
     def host_of_device(self, device: str | None) -> str | None:
         if device is None:
             return None

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tasks.fabric.spec import MAX_VLAN, MIN_VLAN, PHYSICAL_NETWORKS
 from tasks.planner.hosts import HostFacts, HostRole
 
 if TYPE_CHECKING:
@@ -15,7 +17,35 @@ if TYPE_CHECKING:
 ROLES: dict[str, HostRole] = {"network": "network", "compute": "compute", "both": "both"}
 
 
+class FabricSegments(Mapping[tuple[str, int], str]):
+    """The VLAN segments a lab fabric can give one of its hosts: for every VLAN of a physical
+    network the host has, the interface that will carry it in the host's namespace (the
+    deploy attaches the segment before it applies the host's steps)."""
+
+    def __init__(self, physical_networks: Mapping[str, str]) -> None:
+        self.tags = {
+            network.name: network.tag
+            for network in PHYSICAL_NETWORKS
+            if network.name in physical_networks
+        }
+
+    def __getitem__(self, key: tuple[str, int]) -> str:
+        physical_network, vlan = key
+        if physical_network not in self.tags or not MIN_VLAN <= vlan <= MAX_VLAN:
+            raise KeyError(key)
+        return f"{self.tags[physical_network]}v{vlan}"
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        for name in self.tags:
+            for vlan in range(MIN_VLAN, MAX_VLAN + 1):
+                yield name, vlan
+
+    def __len__(self) -> int:
+        return len(self.tags) * (MAX_VLAN - MIN_VLAN + 1)
+
+
 def host_facts(host: Host) -> HostFacts:
+    emulated = bool(host.namespace)
     return HostFacts(
         name=host.name,
         role=ROLES[host.role],
@@ -24,4 +54,6 @@ def host_facts(host: Host) -> HostFacts:
         physical_networks=dict(host.physical_networks),
         # Every host of a lab fabric shares this machine's kernel.
         vlan_devices=Path("/proc/net/vlan").is_dir(),
+        # A lab fabric's host carries each VLAN on a segment of the fabric's own.
+        vlan_segments=FabricSegments(host.physical_networks) if emulated else {},
     )

@@ -5,6 +5,7 @@ fabric) by the caller; the planner itself does no I/O."""
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -24,7 +25,7 @@ class HostFacts:
     vlan_devices: bool = True
     # (physical network, VLAN id) -> the interface carrying that VLAN untagged: a lab fabric's
     # segment, for kernels without 802.1Q.
-    vlan_segments: dict[tuple[str, int], str] = field(default_factory=dict)
+    vlan_segments: Mapping[tuple[str, int], str] = field(default_factory=dict)
     # The interface VXLAN traffic leaves by; empty lets the kernel choose by route.
     underlay_interface: str = ""
 

@@ -27,6 +27,12 @@ LINK_KINDS = {
     "gateway": "g",  # a router's external gateway port, namespace end
     "gateway_tap": "h",
     "vlan": "v",  # an 802.1Q sub-interface of a physical interface
+    # The HA network between an HA router's hosts: its bridge and VXLAN device on each host,
+    # and the veth of each router instance onto it (host end, namespace end).
+    "ha_bridge": "a",
+    "ha_vxlan": "y",
+    "ha_tap": "k",
+    "ha_port": "w",
 }
 NAMESPACE_KINDS = {"router": "r", "dhcp": "d", "instance": "i"}
 PREFIX_PATTERN = re.compile(rf"^{ROOT}[0-9a-z]{{{PREFIX_DIGITS}}}$")
@@ -43,6 +49,13 @@ def deployment_prefix(topology_id: int) -> str:
         value, digit = divmod(value, 36)
         digits.append(_BASE36[digit])
     return ROOT + "".join(reversed(digits))
+
+
+def topology_of_prefix(prefix: str) -> int:
+    """The topology whose deployment has this prefix (the inverse of `deployment_prefix`)."""
+    if not PREFIX_PATTERN.match(prefix):
+        raise ValueError(f"not a deployment prefix: {prefix!r}")
+    return int(prefix[len(ROOT) :], 36)
 
 
 def _digest(parts: tuple[str, ...], length: int) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 
+from tasks.planner.allocation import bridge_mac
 from tasks.planner.context import PlanContext
 from tasks.planner.index import BRIDGELESS_KINDS, Domain, PlanIndex
 from tasks.planner.names import interface_name
@@ -35,13 +36,14 @@ def domain_hosts(ctx: PlanContext) -> dict[str, set[str]]:
             needed.setdefault(domain.id, set()).add(host)
 
     for port in index.ports.values():
-        host = ctx.host_of_device(port.device)
-        if host is not None:
+        for host in ctx.hosts_of_device(port.device):
             need(index.domain_of_port(port), host)
-    for router_id, host in ctx.placement.routers.items():
+    routers = [(r, (host,)) for r, host in ctx.placement.routers.items()]
+    for router_id, hosts in [*routers, *ctx.placement.ha_routers.items()]:
         gateway = index.routers[router_id].external_gateway
         if gateway is not None and gateway.network in index.networks:
-            need(gateway_domain(ctx, router_id), host)
+            for host in hosts:
+                need(gateway_domain(ctx, router_id), host)
     for domain_id, host in ctx.placement.dhcp.items():
         need(index.domains[domain_id], host)
     return dict(sorted(needed.items()))
@@ -79,15 +81,21 @@ def vnis(ctx: PlanContext) -> dict[str, int]:
                 (network.id,),
             )
     used = set(chosen.values())
-    span = MAX_VNI - VNI_BASE + 1
     for network_id in sorted(open_networks):
-        digest = hashlib.blake2b(f"{ctx.prefix}\x00{network_id}".encode(), digest_size=8)
-        offset = int.from_bytes(digest.digest(), "big") % span
-        while VNI_BASE + offset in used:
-            offset = (offset + 1) % span
-        chosen[network_id] = VNI_BASE + offset
-        used.add(VNI_BASE + offset)
+        chosen[network_id] = derived_vni(ctx, network_id, used)
+        used.add(chosen[network_id])
     return chosen
+
+
+def derived_vni(ctx: PlanContext, seed: str, used: set[int]) -> int:
+    """A VNI in the allocated range derived from the deployment and `seed`, not one in
+    `used` (a clash moves to the next free one)."""
+    span = MAX_VNI - VNI_BASE + 1
+    digest = hashlib.blake2b(f"{ctx.prefix}\x00{seed}".encode(), digest_size=8)
+    offset = int.from_bytes(digest.digest(), "big") % span
+    while VNI_BASE + offset in used:
+        offset = (offset + 1) % span
+    return VNI_BASE + offset
 
 
 def plan_domains(ctx: PlanContext) -> None:
@@ -96,7 +104,8 @@ def plan_domains(ctx: PlanContext) -> None:
         domain = ctx.index.domains[domain_id]
         for host in sorted(hosts):
             bridge = ctx.bridge_name(domain)
-            ctx.collector.add(host, Bridge(bridge, domain.id, mtu=domain.network.mtu))
+            mac = bridge_mac(host, bridge)
+            ctx.collector.add(host, Bridge(bridge, domain.id, mtu=domain.network.mtu, mac=mac))
             if domain.physical is not None:
                 _physical_carrier(ctx, domain, host, bridge)
             elif domain.network.kind in OVERLAY_KINDS:

@@ -1,9 +1,10 @@
-"""Which host runs what: instances, legacy routers and DHCP servers.
+"""Which host runs what: instances, legacy and HA routers, and DHCP servers.
 
 An instance pinned by `instance.host` stays there; the others go, in id order, to the
 compute-capable host with the fewest instances (ties by name). A legacy router runs on its
-first listed host, or on the networking node with the fewest routers; each layer-2 domain with
-a DHCP subnet gets one DHCP server on the networking node with the fewest. HA and distributed
+first listed host, or on the networking node with the fewest routers; an HA router runs on
+each of its listed hosts, or on the first two networking nodes by name. Each layer-2 domain
+with a DHCP subnet gets one DHCP server on the networking node with the fewest. Distributed
 routers are not placed: the plan notes them and realises nothing for them.
 """
 
@@ -23,6 +24,8 @@ from tasks.planner.index import PlanIndex
 class Placement:
     instances: dict[str, str] = field(default_factory=dict)
     routers: dict[str, str] = field(default_factory=dict)
+    # HA router id -> the hosts of its instances, two or more, by name.
+    ha_routers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # domain id -> host of its DHCP server.
     dhcp: dict[str, str] = field(default_factory=dict)
 
@@ -66,11 +69,16 @@ def place(index: PlanIndex, hosts: Sequence[HostFacts], collector: Collector) ->
 
     router_load: Counter[str] = Counter()
     for router in index.routers.values():
+        if router.mode == "ha":
+            ha_hosts = _ha_hosts(router.id, router.hosts, networking, names, collector)
+            if ha_hosts is not None:
+                placement.ha_routers[router.id] = ha_hosts
+            continue
         if router.mode != "legacy":
             collector.note(
                 "plan.router_mode_unsupported",
-                f"router {router.id} is {router.mode}; only legacy routers are deployed so far, "
-                "so it is not realised",
+                f"router {router.id} is {router.mode}; only legacy and HA routers are deployed "
+                "so far, so it is not realised",
                 (router.id,),
             )
             continue
@@ -119,3 +127,35 @@ def _router_host(
         )
         return None
     return _least_loaded(networking, load)
+
+
+def _ha_hosts(
+    router_id: str,
+    listed: list[str],
+    networking: list[str],
+    names: set[str],
+    collector: Collector,
+) -> tuple[str, ...] | None:
+    """The hosts of an HA router's instances: those it lists that are available, or the first
+    two networking nodes by name; None (noted) when fewer than two remain."""
+    if listed:
+        missing = [name for name in dict.fromkeys(listed) if name not in names]
+        if missing:
+            collector.note(
+                "plan.unknown_host",
+                f"router {router_id} is to run on {', '.join(missing)}, which "
+                f"{'is' if len(missing) == 1 else 'are'} not available",
+                (router_id,),
+            )
+        chosen = sorted({name for name in listed if name in names})
+    else:
+        chosen = networking[:2]
+    if len(chosen) < 2:
+        collector.note(
+            "plan.ha_too_few_hosts",
+            f"HA router {router_id} has {len(chosen)} host(s) to run on and VRRP needs two; "
+            "it is not realised",
+            (router_id,),
+        )
+        return None
+    return tuple(chosen)

@@ -12,6 +12,7 @@ from tasks.planner.collect import Collector
 from tasks.planner.context import PlanContext
 from tasks.planner.dhcp import plan_dhcp
 from tasks.planner.docker import plan_docker_bridges, plan_published_ports
+from tasks.planner.ha import plan_ha_routers
 from tasks.planner.hosts import HostFacts
 from tasks.planner.index import PlanIndex
 from tasks.planner.instances import plan_instances
@@ -46,6 +47,7 @@ def plan(document: Document, topology_id: int, hosts: Sequence[HostFacts]) -> Pl
     plan_published_ports(ctx)
     plan_dhcp(ctx)
     plan_routers(ctx)
+    plan_ha_routers(ctx)
     return Plan(
         prefix=ctx.prefix,
         hosts=collector.host_states(),

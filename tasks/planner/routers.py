@@ -1,14 +1,18 @@
-"""Legacy routers: a namespace on the router's networking node with forwarding on, one veth per
-router interface into its network's bridge with the interface's addresses, the external
-gateway as a veth into the external network's bridge with its address and a default route via
-the external subnet's gateway, the design's static routes, and a nat table with floating IPs
-(DNAT in, SNAT out, ahead of the general SNAT) and SNAT of each internal subnet to the gateway
-address.
+"""Routers: a namespace on each of the router's hosts with forwarding on, one veth per router
+interface into its network's bridge with the interface's addresses, the external gateway as a
+veth into the external network's bridge with its address and a default route via the external
+subnet's gateway, the design's static routes, and a nat table with floating IPs (DNAT in, SNAT
+out, ahead of the general SNAT) and SNAT of each internal subnet to the gateway address.
+
+A legacy router has one such instance, whose addresses and routes are plain kernel objects. An
+HA router has one on each of its hosts, built alike, but its addresses (floating IPs included)
+and routes are VRRP virtual ones, held only by the elected master: `ha.py` hands them to the
+instance's keepalived.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from designer.spec.elements import Router
 from tasks.planner.allocation import with_prefix
@@ -22,28 +26,66 @@ FORWARDING = (("net.ipv4.ip_forward", "1"),)
 
 
 @dataclass(frozen=True)
-class _FloatingIP:
+class FloatingIP:
     id: str
     address: IPAddress
     fixed: IPAddress
 
 
+@dataclass
+class Virtual:
+    """What an HA router instance leaves to keepalived, and the MAC each of its ports has on
+    this host (every instance has its own, so the bridges never see one MAC in two places)."""
+
+    macs: dict[str, str]
+    # (address with prefix length, device)
+    addresses: list[tuple[str, str]] = field(default_factory=list)
+    # (destination, gateway or None, device or None)
+    routes: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+
+
 def plan_routers(ctx: PlanContext) -> None:
-    served = _floating_ips_by_router(ctx)
+    served = floating_ips_by_router(ctx)
     for router_id, host in sorted(ctx.placement.routers.items()):
-        _plan_router(ctx, ctx.index.routers[router_id], host, served.get(router_id, []))
+        plan_router(ctx, ctx.index.routers[router_id], host, served.get(router_id, []))
 
 
-def _plan_router(ctx: PlanContext, router: Router, host: str, fips: list[_FloatingIP]) -> None:
+def plan_router(
+    ctx: PlanContext,
+    router: Router,
+    host: str,
+    fips: list[FloatingIP],
+    virtual: Virtual | None = None,
+) -> str:
+    """One instance of `router` on `host`; its namespace. With `virtual`, its addresses and
+    routes go there instead of becoming kernel objects."""
     index = ctx.index
     namespace = ctx.router_namespace(router.id, host)
-    add = ctx.collector.add
-    add(host, Namespace(namespace, "router", router.id, sysctls=FORWARDING))
+    collector = ctx.collector
+
+    def address(interface: str, cidr: str, owner: str) -> None:
+        if virtual is None:
+            collector.add(host, Address(interface, cidr, owner, namespace))
+        else:
+            virtual.addresses.append((cidr, interface))
+
+    def route(destination: str, gateway: str | None, device: str | None) -> None:
+        if virtual is None:
+            collector.add(
+                host, Route(destination, router.id, namespace, gateway=gateway, device=device)
+            )
+        else:
+            virtual.routes.append((destination, gateway, device))
+
+    def mac(port_id: str, allocated: str) -> str:
+        return allocated if virtual is None else virtual.macs[port_id]
+
+    collector.add(host, Namespace(namespace, "router", router.id, sysctls=FORWARDING))
     internal_subnets = []
     for port in index.ports_by_device.get(router.id, []):
         domain = index.domain_of_port(port)
         inside = interface_name(ctx.prefix, "port", port.id, host)
-        add(
+        collector.add(
             host,
             Veth(
                 name=interface_name(ctx.prefix, "tap", port.id, host),
@@ -51,31 +93,32 @@ def _plan_router(ctx: PlanContext, router: Router, host: str, fips: list[_Floati
                 owner=port.id,
                 peer_namespace=namespace,
                 master=ctx.bridge_name(domain),
-                peer_mac=ctx.allocation.macs[port.id],
+                peer_mac=mac(port.id, ctx.allocation.macs[port.id]),
                 mtu=domain.network.mtu,
             ),
         )
-        for subnet_id, address in ctx.port_addresses(port.id):
-            add(host, Address(inside, with_prefix(index, subnet_id, address), port.id, namespace))
+        for subnet_id, allocated in ctx.port_addresses(port.id):
+            address(inside, with_prefix(index, subnet_id, allocated), port.id)
             internal_subnets.append(subnet_id)
-    for route in router.routes:
-        destination = _destination(route.destination)
-        if destination is None or parse_ip(route.nexthop) is None:
-            ctx.collector.note(
+    for static in router.routes:
+        destination = _destination(static.destination)
+        if destination is None or parse_ip(static.nexthop) is None:
+            collector.note(
                 "plan.bad_address",
                 f"router {router.id} has a static route that does not parse; it is not planned",
                 (router.id,),
                 host,
             )
             continue
-        add(host, Route(destination, router.id, namespace, gateway=route.nexthop))
-    gateway = _gateway(ctx, router, host, namespace)
+        route(destination, static.nexthop, None)
+    gateway = _gateway(ctx, router, host, namespace, virtual)
     if gateway is None:
-        return
+        return namespace
     gateway_port, gateway_address = gateway
     for fip in fips:
-        add(host, Address(gateway_port, f"{fip.address}/32", fip.id, namespace))
+        address(gateway_port, f"{fip.address}/32", fip.id)
     _nat(ctx, router, host, namespace, gateway_port, gateway_address, internal_subnets, fips)
+    return namespace
 
 
 def _destination(text: str) -> str | None:
@@ -86,15 +129,16 @@ def _destination(text: str) -> str | None:
 
 
 def _gateway(
-    ctx: PlanContext, router: Router, host: str, namespace: str
+    ctx: PlanContext, router: Router, host: str, namespace: str, virtual: Virtual | None
 ) -> tuple[str, IPAddress] | None:
-    """The external gateway port: its veth, addresses and default route; (port, first
-    IPv4 address) or None."""
+    """The external gateway port: its veth, addresses and default route (virtual ones with
+    `virtual`); (port, first IPv4 address) or None."""
     index = ctx.index
     if router.external_gateway is None:
         return None
     domain = gateway_domain(ctx, router.id)
     inside = interface_name(ctx.prefix, "gateway", router.id, host)
+    allocated_mac = ctx.allocation.gateway_macs[router.id]
     ctx.collector.add(
         host,
         Veth(
@@ -103,22 +147,30 @@ def _gateway(
             owner=router.id,
             peer_namespace=namespace,
             master=ctx.bridge_name(domain),
-            peer_mac=ctx.allocation.gateway_macs[router.id],
+            peer_mac=allocated_mac if virtual is None else virtual.macs[router.id],
             mtu=domain.network.mtu,
         ),
     )
     first: IPAddress | None = None
     for subnet_id, address in ctx.allocation.gateways.get(router.id, ()):
         cidr = with_prefix(index, subnet_id, address)
-        ctx.collector.add(host, Address(inside, cidr, router.id, namespace))
+        if virtual is None:
+            ctx.collector.add(host, Address(inside, cidr, router.id, namespace))
+        else:
+            virtual.addresses.append((cidr, inside))
         upstream = index.gateway_of(subnet_id)
         if first is None and address.version == 4:
             first = address
             if upstream is not None and upstream != address:
-                ctx.collector.add(
-                    host,
-                    Route("default", router.id, namespace, gateway=str(upstream), device=inside),
-                )
+                if virtual is None:
+                    ctx.collector.add(
+                        host,
+                        Route(
+                            "default", router.id, namespace, gateway=str(upstream), device=inside
+                        ),
+                    )
+                else:
+                    virtual.routes.append(("default", str(upstream), inside))
     if first is None:
         ctx.collector.note(
             "plan.gateway_without_address",
@@ -139,7 +191,7 @@ def _nat(
     gateway_port: str,
     gateway_address: IPAddress,
     internal_subnets: list[str],
-    fips: list[_FloatingIP],
+    fips: list[FloatingIP],
 ) -> None:
     prerouting, postrouting = ctx.chain("pre"), ctx.chain("post")
     dnat: list[Rule] = []
@@ -166,11 +218,11 @@ def _nat(
         collector.hook(host, namespace, "nat", router.id, "POSTROUTING", ("-j", postrouting))
 
 
-def _floating_ips_by_router(ctx: PlanContext) -> dict[str, list[_FloatingIP]]:
+def floating_ips_by_router(ctx: PlanContext) -> dict[str, list[FloatingIP]]:
     """Router id -> the floating IPs it translates: those on its gateway network whose port has
     an address on a subnet the router has an interface on."""
     index = ctx.index
-    served: dict[str, list[_FloatingIP]] = {}
+    served: dict[str, list[FloatingIP]] = {}
     for fip in index.floating_ips.values():
         port = index.ports.get(fip.port or "")
         allocated = ctx.allocation.floating_ips.get(fip.id)
@@ -186,8 +238,8 @@ def _floating_ips_by_router(ctx: PlanContext) -> dict[str, list[_FloatingIP]]:
             )
             continue
         router_id, fixed = found
-        if router_id in ctx.placement.routers:
-            served.setdefault(router_id, []).append(_FloatingIP(fip.id, allocated[1], fixed))
+        if router_id in ctx.placement.routers or router_id in ctx.placement.ha_routers:
+            served.setdefault(router_id, []).append(FloatingIP(fip.id, allocated[1], fixed))
     return served
 
 

@@ -42,12 +42,15 @@ class Namespace:
 
 @dataclass(frozen=True)
 class Bridge:
-    """A Linux bridge: one per network per host."""
+    """A Linux bridge: one per network per host. Its MAC is set: left to the kernel, a bridge
+    takes its lowest port's, and changes it as ports come and go, which leaves neighbours
+    holding a stale entry for the bridge's own address (a gateway's, say)."""
 
     name: str
     owner: str
     namespace: str | None = None
     mtu: int | None = None
+    mac: str | None = None
 
     @property
     def key(self) -> Key:
@@ -210,6 +213,31 @@ class Dnsmasq:
 
 
 @dataclass(frozen=True)
+class Keepalived:
+    """One supervised keepalived in an HA router's namespace on one host: a VRRP instance on
+    the HA network's veth (`interface`) electing which of the router's hosts holds the virtual
+    addresses and routes. Only kernel names, addresses and numbers: keepalived's configuration
+    is rendered from these and nothing else."""
+
+    owner: str
+    namespace: str
+    interface: str
+    virtual_router_id: int
+    priority: int
+    # The advert interval in hundredths of a second (VRRPv3's unit).
+    advert_centiseconds: int
+    nopreempt: bool = False
+    # (address with prefix length, device) the master holds.
+    virtual_addresses: tuple[tuple[str, str], ...] = ()
+    # (destination, gateway or None, device or None) the master routes by.
+    virtual_routes: tuple[tuple[str, str | None, str | None], ...] = ()
+
+    @property
+    def key(self) -> Key:
+        return ("keepalived", self.namespace)
+
+
+@dataclass(frozen=True)
 class Responder:
     """The built-in responder in an instance's namespace: TCP echo and HTTP, so published
     ports, floating IPs and DNS can be tested end to end."""
@@ -255,6 +283,7 @@ KernelObject = (
     | Dnsmasq
     | Responder
     | Vlan
+    | Keepalived
 )
 
 
@@ -276,6 +305,7 @@ class HostState:
     dnsmasqs: tuple[Dnsmasq, ...] = ()
     responders: tuple[Responder, ...] = ()
     vlans: tuple[Vlan, ...] = ()
+    keepaliveds: tuple[Keepalived, ...] = ()
 
     def objects(self) -> Iterator[KernelObject]:
         """Every object, in the order they are created (the reverse of their removal)."""

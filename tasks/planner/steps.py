@@ -8,7 +8,7 @@ place, and otherwise removed and created again (a replacement):
 
 - namespace: sysctls are set in place; a sysctl no longer wanted, or another role, replaces
   the namespace (and so everything in it), since the kernel's default cannot be known here;
-- bridge: MTU in place;
+- bridge: MTU and MAC in place;
 - VLAN device: bridge port in place; parent or VLAN id replace it;
 - veth: bridge ports, MACs and MTU in place; the peer's name or namespace replace the pair;
 - VXLAN: bridge port, flooding remotes and MTU in place; VNI, local address, underlay
@@ -17,15 +17,15 @@ place, and otherwise removed and created again (a replacement):
 - attachment: bridge in place; address: nothing but the owner can differ;
 - route: gateway and device in place (`ip route replace`);
 - firewall: chains and hooks in place (one `iptables-restore --noflush`);
-- dnsmasq and responder: any change restarts the process, an update.
+- dnsmasq, keepalived and responder: any change restarts the process, an update.
 
 Removals come first, in reverse dependency order, then creations and updates in dependency
 order; within a kind steps are sorted by key. What the kernel removes by itself is not removed
 again: the contents of a removed namespace, the far end of a removed veth, the addresses,
 routes and bridge ports of a removed link. What it leaves behind broken is removed explicitly:
-a process (dnsmasq, responder) whose namespace or interface goes, since a running process keeps
-its namespace alive, and a VXLAN or VLAN device whose bridge goes, since it cannot be without
-one. Whatever goes that way and is still wanted is created again.
+a process (dnsmasq, keepalived, responder) whose namespace or an interface it uses goes, since
+a running process keeps its namespace alive, and a VXLAN or VLAN device whose bridge goes, since
+it cannot be without one. Whatever goes that way and is still wanted is created again.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from tasks.planner.state import (
     Dnsmasq,
     Firewall,
     HostState,
+    Keepalived,
     KernelObject,
     Key,
     Macvlan,
@@ -78,6 +79,7 @@ CREATION_ORDER: tuple[type, ...] = (
     Route,
     Firewall,
     Dnsmasq,
+    Keepalived,
     Responder,
 )
 _RANK = {kind: rank for rank, kind in enumerate(CREATION_ORDER)}
@@ -85,7 +87,7 @@ _RANK = {kind: rank for rank, kind in enumerate(CREATION_ORDER)}
 # The fields each kind can change in place; a difference anywhere else replaces the object.
 _IN_PLACE: dict[type, frozenset[str]] = {
     Namespace: frozenset({"owner", "sysctls"}),
-    Bridge: frozenset({"owner", "mtu"}),
+    Bridge: frozenset({"owner", "mtu", "mac"}),
     Vlan: frozenset({"owner", "master"}),
     Veth: frozenset({"owner", "master", "peer_master", "mac", "peer_mac", "mtu"}),
     Vxlan: frozenset({"owner", "master", "remotes", "mtu"}),
@@ -96,8 +98,20 @@ _IN_PLACE: dict[type, frozenset[str]] = {
     Firewall: frozenset({"owner", "chains", "hooks"}),
     Dnsmasq: frozenset({"owner", "ranges", "hosts", "router", "dns_servers", "domain", "records"}),
     Responder: frozenset({"owner", "tcp_ports", "http_port"}),
+    Keepalived: frozenset(
+        {
+            "owner",
+            "interface",
+            "virtual_router_id",
+            "priority",
+            "advert_centiseconds",
+            "nopreempt",
+            "virtual_addresses",
+            "virtual_routes",
+        }
+    ),
 }
-_PROCESSES = (Dnsmasq, Responder)
+_PROCESSES = (Dnsmasq, Keepalived, Responder)
 
 
 def plan_steps(observed: HostState, desired: HostState) -> list[Step]:
@@ -220,11 +234,25 @@ def _left_broken(obj: KernelObject, namespaces: set[str], links: set[LinkId]) ->
     whose namespace or interface goes, a VXLAN or VLAN device whose bridge goes."""
     if isinstance(obj, Dnsmasq):
         return _ns(obj.namespace) in namespaces or (_ns(obj.namespace), obj.interface) in links
+    if isinstance(obj, Keepalived):
+        return obj.namespace in namespaces or any(
+            (obj.namespace, device) in links for device in keepalived_devices(obj)
+        )
     if isinstance(obj, Responder):
         return obj.namespace in namespaces
     if isinstance(obj, Vxlan | Vlan):
         return (_ns(obj.namespace), obj.master) in links
     return False
+
+
+def keepalived_devices(obj: Keepalived) -> set[str]:
+    """The interfaces a keepalived uses: its VRRP interface and those of its virtual addresses
+    and routes. It is restarted when one of them is made again."""
+    return (
+        {obj.interface}
+        | {device for _address, device in obj.virtual_addresses}
+        | {device for _destination, _gateway, device in obj.virtual_routes if device is not None}
+    )
 
 
 def _released(obj: KernelObject, links: set[LinkId]) -> KernelObject:

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -113,18 +114,26 @@ def fabric(make_fabric: Callable[..., FabricSpec]) -> FabricSpec:
 # -- the lab: deploys end to end -------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def lab_fabric() -> Iterator[FabricSpec]:
-    """The lab's fabric in the kernel: one networking node and two compute nodes, up for the
-    tests of one module and removed after them (and before, in case a run was killed)."""
+@contextmanager
+def fabric_up(spec: FabricSpec) -> Iterator[FabricSpec]:
+    """A lab fabric in the kernel while the block runs, removed after it (and before, in case
+    a run was killed). A module that needs another layout than the lab's overrides
+    `lab_fabric` with one of these, under a prefix of its own."""
     _require_root()
-    spec = FabricSpec(prefix=LAB_PREFIX, network_nodes=1, compute_nodes=2)
     kernel.down(spec)
     try:
         kernel.up(spec)
         yield spec
     finally:
         kernel.down(spec)
+
+
+@pytest.fixture(scope="module")
+def lab_fabric() -> Iterator[FabricSpec]:
+    """The lab's fabric in the kernel: one networking node and two compute nodes, up for the
+    tests of one module."""
+    with fabric_up(FabricSpec(prefix=LAB_PREFIX, network_nodes=1, compute_nodes=2)) as spec:
+        yield spec
 
 
 def number_topologies_from(first: int) -> None:

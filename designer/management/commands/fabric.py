@@ -1,25 +1,28 @@
 """`manage.py fabric up|down|status`: the lab fabric, several emulated hosts on this machine
 (network namespaces on shared bridges) with an outside host on the external network, and
-their rows in the host registry. Needs root."""
+their rows in the host registry; the same service functions as the API's
+(designer/services/fabric.py), so neither removes hosts a topology is deployed on. Needs root."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from designer.models import Host
 from designer.services.fabric import (
-    RegistryChange,
-    register_fabric,
+    FabricBusy,
+    FabricChanges,
+    FabricInUse,
+    bring_up,
     registered_hosts,
-    unregister_fabric,
+    take_down,
 )
 from tasks.fabric import kernel
 from tasks.fabric.kernel import FabricState, HostState
 from tasks.fabric.spec import (
     DEFAULT_OUTSIDE,
-    DEFAULT_PREFIX,
     DEFAULT_UNDERLAY,
     FabricError,
     FabricSpec,
@@ -46,8 +49,9 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--prefix",
-            default=DEFAULT_PREFIX,
-            help="2 to 5 lower-case letters that start the name of every kernel object made",
+            default=settings.NETLOOM_FABRIC_PREFIX,
+            help="2 to 5 lower-case letters that start the name of every kernel object made "
+            "(default: NETLOOM_FABRIC_PREFIX, else nlfab)",
         )
         parser.add_argument(
             "--underlay", default=str(DEFAULT_UNDERLAY), help="the hosts' underlay range"
@@ -68,31 +72,31 @@ class Command(BaseCommand):
             )
             kernel.require_root()
             {"up": self._up, "down": self._down, "status": self._status}[options["action"]](spec)
-        except FabricError as exc:
+        except (FabricError, FabricBusy) as exc:
             raise CommandError(str(exc)) from None
+        except FabricInUse as exc:
+            raise CommandError(f"{exc}. Destroy those deployments first.") from None
 
     def _up(self, spec: FabricSpec) -> None:
-        changes = kernel.up(spec)
-        for change in changes:
-            self.stdout.write(f"  {change}")
-        self._registry(register_fabric(spec))
+        changes = bring_up(spec)
+        self._changes(changes)
         outside = spec.outside_host
         self.stdout.write(
-            f"Lab fabric {spec.prefix} is up ({len(changes)} kernel changes): "
+            f"Lab fabric {spec.prefix} is up ({len(changes.kernel)} kernel changes): "
             f"{', '.join(host.name for host in spec.hosts)}; outside host {outside.address.ip} "
             f"on the external network."
         )
 
     def _down(self, spec: FabricSpec) -> None:
-        changes = kernel.down(spec)
-        for change in changes:
-            self.stdout.write(f"  {change}")
-        self._registry(unregister_fabric(spec))
-        self.stdout.write(f"Lab fabric {spec.prefix} is down ({len(changes)} kernel changes).")
+        changes = take_down(spec)
+        self._changes(changes)
+        self.stdout.write(
+            f"Lab fabric {spec.prefix} is down ({len(changes.kernel)} kernel changes)."
+        )
 
-    def _registry(self, changes: list[RegistryChange]) -> None:
-        for change in changes:
-            self.stdout.write(f"  host registry: {change.name} {change.action}")
+    def _changes(self, changes: FabricChanges) -> None:
+        for line in changes.lines():
+            self.stdout.write(f"  {line}")
 
     def _status(self, spec: FabricSpec) -> None:
         state = kernel.observe(spec)

@@ -1,4 +1,5 @@
-/** The host registry as the editor reads it: the names of the hosts instances can be pinned to. */
+/** The host registry: the names of the hosts instances can be pinned to (the editor), and each
+ * host as an admin sees it. */
 import { all } from "./client";
 
 export interface HostSummary {
@@ -7,4 +8,13 @@ export interface HostSummary {
   role: string;
 }
 
+export interface RegisteredHost extends HostSummary {
+  underlay_address: string | null;
+  /** {physical network: interface on the host} */
+  physical_networks: Record<string, string>;
+  external: boolean;
+  last_heartbeat: string | null;
+}
+
 export const hostRegistry = () => all<HostSummary>("/api/v1/hosts/");
+export const registeredHosts = () => all<RegisteredHost>("/api/v1/hosts/");

@@ -1,5 +1,7 @@
-// The start page of a signed-in person: their projects, each with its topologies.
+// The start page of a signed-in person: their projects, each with its topologies; for admins,
+// the hosts too, with the lab fabric's buttons.
 import { api, type ProjectSummary, type TopologySummary } from "../api/client";
+import { HostsSection } from "./hosts/HostsSection";
 import { useSignedInLoad } from "./signedIn";
 
 interface ProjectRow {
@@ -75,6 +77,7 @@ export function ProjectsPage() {
           )}
         </section>
       ))}
+      {me?.is_admin && <HostsSection />}
     </main>
   );
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tasks.planner.allocation import bridge_mac
 from tasks.planner.names import interface_name
 from tasks.planner.networks import MAX_VNI, VNI_BASE
 from tasks.planner.state import Attachment, Bridge, Vlan, Vxlan
@@ -90,7 +91,11 @@ def test_gre_is_noted_and_the_network_stays_on_its_host() -> None:
 def test_flat_provider_attaches_the_hosts_physical_interface() -> None:
     result = plan_of(**_on_hosts(net("flat", "provider", physical_network="physnet1"), "compute-1"))
     bridge = interface_name(PREFIX, "bridge", "flat")
-    assert objects(result, "compute-1", Bridge) == [Bridge(bridge, "flat")]
+    # Its MAC is its own, stable, and not the same on another host.
+    mac = bridge_mac("compute-1", bridge)
+    assert objects(result, "compute-1", Bridge) == [Bridge(bridge, "flat", mac=mac)]
+    assert mac.startswith("02:")
+    assert mac != bridge_mac("compute-2", bridge)
     assert objects(result, "compute-1", Attachment) == [Attachment("phy1", bridge, "flat")]
 
 

@@ -75,10 +75,10 @@ def test_routers_go_to_their_listed_host_or_the_least_loaded_networking_node() -
     assert not objects(result, "compute-1", Namespace)
 
 
-def test_ha_and_distributed_routers_are_noted_and_not_realised() -> None:
-    result = plan_of(routers=[{"id": "ha1", "mode": "ha"}, {"id": "dvr", "mode": "distributed"}])
-    assert codes(result) == ["plan.router_mode_unsupported"] * 2
-    assert sorted(n.elements for n in result.notes) == [("dvr",), ("ha1",)]
+def test_distributed_routers_are_noted_and_not_realised() -> None:
+    result = plan_of(routers=[{"id": "dvr", "mode": "distributed"}])
+    assert codes(result) == ["plan.router_mode_unsupported"]
+    assert [n.elements for n in result.notes] == [("dvr",)]
     assert all(not state.namespaces for state in result.hosts.values())
 
 

@@ -116,7 +116,7 @@ def test_demo_topologies_plan_whole(path: Path) -> None:
 
 def test_demo_notes_say_what_is_not_realised() -> None:
     notes = {path.stem: {n.code for n in plan(_demo(path), TOPOLOGY, LAB).notes} for path in DEMOS}
-    assert notes["ha-router"] == {"plan.router_mode_unsupported"}
+    assert notes["ha-router"] == set()
     assert notes["docker-bridge"] == set()
     assert notes["routed-provider"] == {"plan.vlan_segment"}
 

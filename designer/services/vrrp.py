@@ -1,0 +1,73 @@
+"""Recording the VRRP transitions of HA router instances, as each host's worker hears them from
+keepalived, and sending them to the topology's sockets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from django.db import transaction
+
+from designer.models import Deployment, VrrpState, VrrpTransition
+
+# Reports of one instance arrive within moments of each other, perhaps out of order; one whose
+# host clock reads much later than the last one's follows a reboot of that host, whose monotonic
+# clock began again.
+REORDER_WINDOW = timedelta(minutes=1)
+
+
+def record_vrrp_transition(
+    topology_id: int,
+    router: str,
+    host: str,
+    namespace: str,
+    state: str,
+    monotonic: float,
+    wall: float,
+) -> VrrpTransition | None:
+    """Record that the instance of `router` on `host` entered `state`, on the topology's
+    newest deployment attempt, and send it once committed. A report older (by the host's
+    monotonic clock) than the last one recorded for the instance came late and is dropped, as
+    is one for a topology never deployed; None then."""
+    at = datetime.fromtimestamp(wall, tz=UTC)
+    if state not in VrrpState.values:
+        raise ValueError(f"not a VRRP state: {state!r}")
+    with transaction.atomic():
+        deployment = (
+            Deployment.objects.select_for_update()
+            .filter(topology_id=topology_id)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if deployment is None:
+            return None
+        previous = (
+            VrrpTransition.objects.filter(
+                deployment__topology_id=topology_id, router=router, host=host, namespace=namespace
+            )
+            .order_by("-monotonic", "-id")
+            .first()
+        )
+        if (
+            previous is not None
+            and previous.monotonic > monotonic
+            and at - previous.at < REORDER_WINDOW
+        ):
+            return None
+        transition = VrrpTransition.objects.create(
+            deployment=deployment,
+            router=router,
+            host=host,
+            namespace=namespace,
+            old_state=previous.new_state if previous is not None else "",
+            new_state=state,
+            at=at,
+            monotonic=monotonic,
+        )
+        transaction.on_commit(lambda: _publish(topology_id, transition))
+    return transition
+
+
+def _publish(topology_id: int, transition: VrrpTransition) -> None:
+    from designer.realtime.broadcast import publish_vrrp
+
+    publish_vrrp(topology_id, transition)
