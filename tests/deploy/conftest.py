@@ -18,11 +18,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 import pytest
+from channels.layers import channel_layers
 from django.contrib.auth.models import User
 from django.db import connection
 
@@ -268,3 +269,15 @@ def deploy_again_changes_nothing(topology: Topology, owner: User) -> None:
     assert {host: entry["total"] for host, entry in again.hosts.items()} == dict.fromkeys(
         again.hosts, 0
     )
+
+
+async def close_channel_layers() -> None:
+    """Close the channel layer a test's WebSocket client used, and forget it. With Redis, the
+    layer also holds connections a worker thread opened on its own event loop to publish; those
+    cannot be closed from this loop and are left to go with the layer."""
+    for layer in channel_layers.backends.values():
+        close = getattr(layer, "close_pools", None)
+        if close is not None:
+            with suppress(RuntimeError):
+                await close()
+    channel_layers.backends.clear()

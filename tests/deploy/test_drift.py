@@ -37,6 +37,7 @@ from tasks.drivers import kernel_process as processes
 from tasks.fabric.spec import FabricSpec
 from tasks.planner.names import deployment_prefix, namespace_name
 from tests.deploy.conftest import (
+    close_channel_layers,
     deploy,
     in_namespace,
     make_topology,
@@ -123,11 +124,7 @@ async def tamper_and_watch(
                 return before, message
     finally:
         await communicator.disconnect()
-        for layer in channel_layers.backends.values():
-            close = getattr(layer, "close_pools", None)
-            if close is not None:
-                await close()
-        channel_layers.backends.clear()
+        await close_channel_layers()
         await database_sync_to_async(connections.close_all)()
 
 

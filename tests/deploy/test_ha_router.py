@@ -33,6 +33,7 @@ from tests.builders import document, net, port, subnet
 from tests.deploy import probe
 from tests.deploy.conftest import (
     LANE,
+    close_channel_layers,
     deploy,
     deploy_again_changes_nothing,
     destroy_leaving_nothing,
@@ -144,11 +145,7 @@ async def failover_on_socket(topology: Topology, owner: User, prefix: str) -> di
         }
     finally:
         await communicator.disconnect()
-        for layer in channel_layers.backends.values():
-            close = getattr(layer, "close_pools", None)
-            if close is not None:
-                await close()
-        channel_layers.backends.clear()
+        await close_channel_layers()
         # The consumer's database thread lets go of the test database.
         await database_sync_to_async(connections.close_all)()
 

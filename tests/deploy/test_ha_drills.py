@@ -1,0 +1,213 @@
+"""HA drills on a real HA router, through the API, with a WebSocket client of the topology
+listening: crashing the master's keepalived is a `failover` with well under a second without
+a master; a failback starts the crashed keepalived again and returns the role to the initial
+master (`failback`); a switchover moves it to the backup (`switchover`); a failback returns it,
+and every instance runs the design's configuration again."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.db import database_sync_to_async
+from channels.layers import channel_layers
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import User
+from django.db import connections
+from rest_framework.test import APIClient
+
+from designer.models import HaDrill, HaEvent, Topology, VrrpTransition
+from designer.realtime.routing import websocket_urlpatterns
+from designer.services.drills import cancel_later_analyses
+from designer.spec import Document
+from tasks.drivers import RUN_DIR, render
+from tasks.fabric.spec import FabricSpec
+from tasks.planner.names import deployment_prefix, namespace_name
+from tests.builders import document, net, port, subnet
+from tests.deploy import probe
+from tests.deploy.conftest import LANE, deploy, destroy_leaving_nothing, fabric_up, make_topology
+
+# This module's fabric: letters only, one per lane, apart from every other test fabric.
+DRILL_PREFIX = f"nlhd{'abcdefghijklmnopqrstuvwxyz'[LANE]}"
+NETWORK_NODES = ("network-1", "network-2")
+GATEWAY = "10.71.0.1"
+# How long a drill may take to show on the socket: the worker picks it up, keepalived acts,
+# the notify program reports, the relay records and analyses.
+EVENT_SECONDS = 15.0
+
+
+@pytest.fixture(scope="module")
+def lab_fabric() -> Iterator[FabricSpec]:
+    """Two networking nodes, for the router's two instances, and a compute node."""
+    with fabric_up(FabricSpec(prefix=DRILL_PREFIX, network_nodes=2, compute_nodes=1)) as spec:
+        yield spec
+
+
+def ha_lan() -> Document:
+    """vm1 (compute-1) behind HA router r1, with adverts every 0.1 s."""
+    return document(
+        networks=[net("lan")],
+        subnets=[subnet("lan-v4", "lan", "10.71.0.0/24", gateway_ip=GATEWAY, enable_dhcp=False)],
+        routers=[{"id": "r1", "name": "r1", "mode": "ha", "vrrp": {"advert_interval": 0.1}}],
+        instances=[{"id": "vm1", "name": "vm1", "host": "compute-1"}],
+        ports=[
+            port("r1-lan", "lan", "r1", ("lan-v4", None)),
+            port("p1", "lan", "vm1", ("lan-v4", "10.71.0.11")),
+        ],
+    )
+
+
+def masters(prefix: str) -> list[str]:
+    """The networking nodes whose instance of r1 holds the gateway address."""
+    found = []
+    for host in NETWORK_NODES:
+        namespace = namespace_name(prefix, "router", host, "r1")
+        shown = probe.run("ip", "-n", namespace, "-o", "addr", "show", check=False).stdout
+        if f" {GATEWAY}/24 " in shown:
+            found.append(host)
+    return found
+
+
+def only_master(prefix: str, host: str, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while masters(prefix) != [host]:
+        assert time.monotonic() < deadline, f"{host} is not the only master: {masters(prefix)}"
+        time.sleep(0.05)
+
+
+def recorded_master(timeout: float = 10) -> str:
+    """The one instance whose last recorded report is MASTER."""
+    deadline = time.monotonic() + timeout
+    while True:
+        last: dict[str, str] = {}
+        for host, state in VrrpTransition.objects.order_by("at", "id").values_list(
+            "host", "new_state"
+        ):
+            last[host] = state
+        found = [host for host, state in last.items() if state == "master"]
+        if len(found) == 1:
+            return found[0]
+        assert time.monotonic() < deadline, last
+        time.sleep(0.05)
+
+
+def finished(drill_id: int, timeout: float = 20) -> None:
+    """Wait for every host's part of a drill to end; it must have succeeded."""
+    deadline = time.monotonic() + timeout
+    drill = HaDrill.objects.get(pk=drill_id)
+    while drill.state == "queued" or drill.finished_at is None:
+        assert time.monotonic() < deadline, drill.state
+        time.sleep(0.05)
+        drill.refresh_from_db()
+    assert drill.state == "done", drill.error
+
+
+def configuration(prefix: str, host: str) -> str:
+    namespace = namespace_name(prefix, "router", host, "r1")
+    return Path(render.keepalived_files(RUN_DIR, namespace).config).read_text()
+
+
+async def drill_heard(
+    topology: Topology, owner: User, body: dict[str, Any], wanted: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Ask for a drill over the API while a client of the topology listens; the drill as
+    answered, and the first `wanted` event the client received."""
+    channel_layers.backends.clear()
+    communicator = WebsocketCommunicator(
+        URLRouter(websocket_urlpatterns), f"/ws/topologies/{topology.pk}/"
+    )
+    communicator.scope["user"] = owner
+    connected, _ = await communicator.connect()
+    assert connected
+    try:
+
+        def ask() -> dict[str, Any]:
+            client = APIClient()
+            client.force_authenticate(owner)
+            response = client.post(
+                f"/api/v1/topologies/{topology.pk}/routers/r1/drills/", body, format="json"
+            )
+            assert response.status_code == 202, response.json()
+            return dict(response.json())
+
+        drill = await sync_to_async(ask)()
+        deadline = time.monotonic() + EVENT_SECONDS
+        seen: list[str] = []
+        while True:
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, f"no {wanted} event reached the socket: {seen}"
+            message = await communicator.receive_json_from(timeout=remaining)
+            seen.append(message["type"])
+            if message["type"] == wanted:
+                return drill, message
+    finally:
+        await communicator.disconnect()
+        for layer in channel_layers.backends.values():
+            close = getattr(layer, "close_pools", None)
+            if close is not None:
+                await close()
+        channel_layers.backends.clear()
+        await database_sync_to_async(connections.close_all)()
+
+
+def test_drills_fail_over_switch_over_and_fail_back(lab: FabricSpec) -> None:
+    owner, topology = make_topology(ha_lan())
+    prefix = deployment_prefix(topology.pk)
+    deploy(topology, owner)
+    initial = recorded_master()
+    backup = next(host for host in NETWORK_NODES if host != initial)
+    only_master(prefix, initial)
+    designed = {host: configuration(prefix, host) for host in NETWORK_NODES}
+
+    # The master's keepalived killed: the backup takes over within the master-down interval.
+    drill, failover = async_to_sync(drill_heard)(
+        topology, owner, {"kind": "crash_master"}, "failover"
+    )
+    assert drill["host"] == initial
+    assert (failover["from_host"], failover["to_host"]) == (initial, backup), failover
+    assert failover["router"] == "r1"
+    assert failover["drill"] == drill["id"], failover
+    assert failover["no_master_seconds"] < 1.0, failover
+    print("failover", failover)
+    only_master(prefix, backup)
+
+    # A failback starts the crashed keepalived again and gives the role back.
+    drill, back = async_to_sync(drill_heard)(topology, owner, {"kind": "failback"}, "failback")
+    assert (back["from_host"], back["to_host"]) == (backup, initial), back
+    only_master(prefix, initial)
+    finished(drill["id"])
+    assert recorded_master() == initial
+
+    # A switchover moves the role to the backup.
+    drill, switchover = async_to_sync(drill_heard)(
+        topology, owner, {"kind": "switchover", "target_host": backup}, "switchover"
+    )
+    assert (switchover["from_host"], switchover["to_host"]) == (initial, backup), switchover
+    assert switchover["drill"] == drill["id"]
+    only_master(prefix, backup)
+    finished(drill["id"])
+
+    # A failback returns it, and leaves every instance as the design has it.
+    drill, back = async_to_sync(drill_heard)(topology, owner, {"kind": "failback"}, "failback")
+    assert (back["from_host"], back["to_host"]) == (backup, initial), back
+    only_master(prefix, initial)
+    finished(drill["id"])
+    assert {host: configuration(prefix, host) for host in NETWORK_NODES} == designed
+    time.sleep(1)
+    assert masters(prefix) == [initial]
+    # No split brain or spell without a master came of it all.
+    assert list(HaEvent.objects.values_list("kind", flat=True)) == [
+        "failover",
+        "failback",
+        "switchover",
+        "failback",
+    ]
+
+    destroy_leaving_nothing(topology, owner, lab)
+    # The instances' last reports (stopped) would be analysed again after the test is over.
+    cancel_later_analyses()
