@@ -188,6 +188,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProjectRoleEnum": "designer.models.projects.Role",
         "HostRoleEnum": "designer.models.hosts.HostRole",
+        "DrillKindEnum": "designer.models.failover.DrillKind",
     },
 }
 

@@ -14,8 +14,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "designer.settings")
 app = Celery("netloom")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["tasks"], related_name="jobs")
-# Deploy orchestration and connectivity checks live beside the jobs, each in its own module.
-app.conf.imports = ("tasks.deploy", "tasks.checks")
+# Deploy orchestration, connectivity checks and HA drills live beside the jobs, each in its own
+# module.
+app.conf.imports = ("tasks.deploy", "tasks.checks", "tasks.drills")
 
 
 @worker_ready.connect
@@ -28,6 +29,8 @@ def _relay_vrrp(sender: Any, **kwargs: Any) -> None:
 
 @worker_shutdown.connect
 def _stop_relaying(sender: Any, **kwargs: Any) -> None:
+    from designer.services.drills import cancel_later_analyses
     from tasks.vrrp_relay import stop_relays
 
     stop_relays()
+    cancel_later_analyses()

@@ -64,6 +64,11 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
         409,
         "The topology has nothing deployed: deploy it before checking its connectivity.",
     ),
+    "not_ha": (409, "The router is not an HA router in the deployed revision: it has no drills."),
+    "no_master": (
+        409,
+        "No instance of the HA router reports MASTER now, so the drill has no master to act on.",
+    ),
     "fabric_in_use": (
         409,
         "Topologies are deployed on lab fabric hosts the request would remove; `topologies` "

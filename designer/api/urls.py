@@ -14,6 +14,7 @@ from designer.api.views import (
     checks,
     deployments,
     documents,
+    drills,
     fabric,
     hosts,
     limits,
@@ -22,6 +23,7 @@ from designer.api.views import (
     sharing,
     topologies,
     validation,
+    vrrp,
 )
 
 router = SimpleRouter()
@@ -117,6 +119,12 @@ urlpatterns: list[Any] = [
         f"topologies/{TOPOLOGY}/checks/<int:check_id>/",
         checks.CheckDetailView.as_view(),
         name="topology-check",
+    ),
+    path(f"topologies/{TOPOLOGY}/vrrp/", vrrp.VrrpTimelineView.as_view(), name="topology-vrrp"),
+    path(
+        f"topologies/{TOPOLOGY}/routers/<str:router_id>/drills/",
+        drills.DrillListView.as_view(),
+        name="topology-router-drills",
     ),
     path("fabric/", fabric.FabricView.as_view(), name="fabric"),
     path("validate/", validation.ValidateView.as_view(), name="validate"),

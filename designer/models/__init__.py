@@ -2,6 +2,7 @@
 
 from designer.models.checks import CheckKind, CheckState, ConnectivityCheck
 from designer.models.deployments import Deployment, DeploymentAction, DeploymentState
+from designer.models.failover import DrillKind, DrillState, HaDrill, HaEvent, HaEventKind
 from designer.models.hosts import Host
 from designer.models.policy import Quota, VlanPolicy
 from designer.models.projects import Membership, Project, Role
@@ -16,6 +17,11 @@ __all__ = [
     "Deployment",
     "DeploymentAction",
     "DeploymentState",
+    "DrillKind",
+    "DrillState",
+    "HaDrill",
+    "HaEvent",
+    "HaEventKind",
     "Host",
     "Membership",
     "Project",

@@ -6,7 +6,8 @@ Later features (deploy progress, HA failover) add their events here.
 
 Client to server: `edit`, `select`, `sync`, `ping`.
 Server to client: `welcome`, `ack`, `rejected`, `revision`, `findings`, `presence`, `resync`,
-`error`, `pong`, `deployment`, `drift`, `connectivity`, `vrrp`.
+`error`, `pong`, `deployment`, `drift`, `connectivity`, `vrrp`, and what VRRP transitions add up
+to: `failover`, `switchover`, `failback`, `split_brain`, `no_master`.
 """
 
 from __future__ import annotations
@@ -333,6 +334,71 @@ class VrrpEvent(Event):
     at: str
 
 
+MeasuredFrom = Literal["left", "last_known"]
+
+
+class RoleMove(Event):
+    """The master role of HA router `router` moved from the instance on `from_host` to the one
+    on `to_host`, which reported MASTER `at`. The router had no master from `no_master_since`
+    for `no_master_seconds` (0 when the old master let go only once the new one held the
+    role): measured from the old master's own report of leaving MASTER (`measured_from`
+    "left"), or, when it was killed and never reported, from the last moment it was known
+    master, the kill (`last_known`). `drill` is the drill that caused it, if any."""
+
+    deployment: int
+    router: str
+    from_host: str
+    to_host: str
+    at: str
+    no_master_since: str
+    no_master_seconds: float
+    measured_from: MeasuredFrom
+    drill: int | None
+
+
+class FailoverEvent(RoleMove):
+    """The master role moved on its own to another instance (its master failed)."""
+
+    type: Literal["failover"] = "failover"
+
+
+class SwitchoverEvent(RoleMove):
+    """The master role moved because a person asked for it (a switchover drill)."""
+
+    type: Literal["switchover"] = "switchover"
+
+
+class FailbackEvent(RoleMove):
+    """The master role returned to the router's initial master."""
+
+    type: Literal["failback"] = "failback"
+
+
+class SplitBrainEvent(Event):
+    """Two instances of HA router `router`, on `hosts`, reported MASTER at once from `since`,
+    and neither let go within the master-down interval."""
+
+    type: Literal["split_brain"] = "split_brain"
+    deployment: int
+    router: str
+    hosts: list[str]
+    since: str
+
+
+class NoMasterEvent(Event):
+    """No instance of HA router `router` is MASTER, `at` the end of the master-down interval
+    (advert interval x 3 + skew) since its master on `last_master` left (or was killed,
+    `measured_from` "last_known") at `since`."""
+
+    type: Literal["no_master"] = "no_master"
+    deployment: int
+    router: str
+    last_master: str
+    since: str
+    at: str
+    measured_from: MeasuredFrom
+
+
 ServerMessage = Annotated[
     Welcome
     | Ack
@@ -346,7 +412,12 @@ ServerMessage = Annotated[
     | DeploymentEvent
     | DriftEvent
     | ConnectivityEvent
-    | VrrpEvent,
+    | VrrpEvent
+    | FailoverEvent
+    | SwitchoverEvent
+    | FailbackEvent
+    | SplitBrainEvent
+    | NoMasterEvent,
     Field(discriminator="type"),
 ]
 

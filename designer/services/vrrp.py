@@ -1,5 +1,6 @@
 """Recording the VRRP transitions of HA router instances, as each host's worker hears them from
-keepalived, and sending them to the topology's sockets."""
+keepalived, and sending them to the topology's sockets, with what they add up to (failovers and
+the like, designer/services/drills.py)."""
 
 from __future__ import annotations
 
@@ -64,6 +65,7 @@ def record_vrrp_transition(
             monotonic=monotonic,
         )
         transaction.on_commit(lambda: _publish(topology_id, transition))
+        _analyse(topology_id, router)
     return transition
 
 
@@ -71,3 +73,13 @@ def _publish(topology_id: int, transition: VrrpTransition) -> None:
     from designer.realtime.broadcast import publish_vrrp
 
     publish_vrrp(topology_id, transition)
+
+
+def _analyse(topology_id: int, router: str) -> None:
+    """What the router's transitions add up to now (failover, switchover, ...), and again once
+    the master-down interval has passed, when a missing master or a second one shows."""
+    from designer.services.drills import analyse_later, analyse_router, settle_window
+
+    analyse_router(topology_id, router)
+    delay = settle_window(topology_id, router) + 0.05
+    transaction.on_commit(lambda: analyse_later(topology_id, router, delay))

@@ -140,6 +140,10 @@ POST   topologies/{T1}/deployments/{D1}/observe/ -      401 403 403 401 401 403 
 POST   topologies/{T2}/deployments/{D2}/observe/ -      401 403 403 401 401 403 409 409 404 409
 GET    topologies/{T1}/plan/                -           401 200 200 401 401 200 200 200 404 200
 GET    topologies/{T2}/plan/?revision=1     -           401 200 404 401 401 200 200 200 404 200
+# the VRRP timeline of HA routers: members and share links read it, no one writes it
+GET    topologies/{T1}/vrrp/                -           401 200 200 401 401 200 200 200 404 200
+GET    topologies/{T2}/vrrp/                -           401 200 404 401 401 200 200 200 404 200
+POST   topologies/{T1}/vrrp/                -           401 403 403 401 401 405 405 405 405 405
 # public catalogs
 GET    schema/topology/                     -           200 200 200 200 200 200 200 200 200 200
 GET    validation/codes/                    -           200 200 200 200 200 200 200 200 200 200

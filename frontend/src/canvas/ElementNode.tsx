@@ -1,10 +1,12 @@
 // How one element looks on the canvas: its kind's icon, its label and its addresses badge,
 // with handles to draw links from and to. A finding on it shows as a red (error) or amber
-// (warning) outline; another person's selection as an outline in their colour. Zoomed out
+// (warning) outline; another person's selection as an outline in their colour. An HA router
+// lists its instances, the master first, by host. Zoomed out
 // too far to read, an element is a plain box of the same size.
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import { createContext, memo, useContext } from "react";
 import { elementBadge } from "../editor/DeployPanel";
+import { vrrpLabel } from "../editor/FailoverTimeline";
 import { HostIcon, KindIcon, kindOf } from "../editor/icons";
 import type { ElementNodeData, HostNodeData } from "./adapter";
 
@@ -22,6 +24,10 @@ function describe(kind: string, data: ElementNodeData): string {
   if (data.presence.length > 0)
     words.push(`selected by ${data.presence.map((p) => p.name).join(", ")}`);
   if (data.deploy) words.push(`deploy: ${data.deploy}`);
+  if (data.vrrp.length > 0)
+    words.push(
+      `VRRP: ${data.vrrp.map((i) => `${vrrpLabel(i.state, i.takenOver).text} ${i.host}`).join(", ")}`,
+    );
   return words.join(" ");
 }
 
@@ -62,6 +68,29 @@ export const ElementNode = memo(function ElementNode({
             {shown.join(" · ")}
             {data.badge.length > BADGE_LINES && ` +${data.badge.length - BADGE_LINES}`}
           </span>
+        )}
+        {data.vrrp.length > 0 && (
+          <ul className="vrrp-badges" aria-label="VRRP instances" data-testid="vrrp-badges">
+            {data.vrrp.map((instance) => {
+              const label = vrrpLabel(instance.state, instance.takenOver);
+              return (
+                <li
+                  key={instance.host}
+                  className={`vrrp-badge vrrp-${instance.takenOver ? "unknown" : instance.state}`}
+                  data-host={instance.host}
+                  data-state={instance.state}
+                  data-taken-over={instance.takenOver ? "true" : undefined}
+                  title={
+                    instance.takenOver
+                      ? "Reported master, then another instance took over; no report since."
+                      : undefined
+                  }
+                >
+                  {label.text} {instance.host}
+                </li>
+              );
+            })}
+          </ul>
         )}
       </span>
       {mark && (

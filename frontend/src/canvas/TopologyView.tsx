@@ -22,15 +22,17 @@ import "@xyflow/react/dist/style.css";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { useStore } from "zustand";
 import { hostRegistry } from "../api/hosts";
+import { vrrpTimeline } from "../api/vrrp";
 import { ConnectivityPanel } from "../editor/ConnectivityPanel";
 import { DeployPanel } from "../editor/DeployPanel";
+import { FailoverTimeline } from "../editor/FailoverTimeline";
 import { FindingsPanel } from "../editor/FindingsPanel";
 import { Inspector } from "../editor/Inspector";
 import { Palette, PALETTE_MIME } from "../editor/Palette";
 import { UndoButtons } from "../editor/UndoButtons";
 import "../editor/editor.css";
 import type { Position } from "../generated/document";
-import { addressBadges, deployBadges } from "../model/badges";
+import { addressBadges, deployBadges, vrrpBadges } from "../model/badges";
 import { copy, paste, parseClip, type Clip } from "../model/clipboard";
 import { elementsOf, findElement, type Operation } from "../model/operations";
 import type { Match } from "../model/search";
@@ -44,6 +46,8 @@ import { createDeployStore } from "../store/deploy";
 import { createDocumentStore } from "../store/document";
 import { createUndoStore } from "../store/undo";
 import { createViewStore } from "../store/view";
+import { createVrrpStore } from "../store/vrrp";
+import { routersInHa } from "../model/vrrp";
 import { connectTopology, type Connection } from "../sync/socket";
 import {
   freeSpot,
@@ -122,14 +126,29 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
     view: createViewStore(),
     deploy: createDeployStore(),
     connectivity: createConnectivityStore(),
+    vrrp: createVrrpStore(),
   }));
   const [connection, setConnection] = useState<Connection | null>(null);
+  const [vrrpError, setVrrpError] = useState<string | null>(null);
   useEffect(() => {
     const opened = connectTopology(topologyId, stores.documents, {
       share,
-      onDeployment: (event) => stores.deploy.getState().apply(event),
+      onDeployment: (event) => {
+        stores.deploy.getState().apply(event);
+        stores.vrrp.getState().deploymentMoved(event.deployment);
+      },
       onDrift: (event) => stores.deploy.getState().applyDrift(event),
       onConnectivity: (event) => stores.connectivity.getState().apply(event),
+      onVrrp: (event) => stores.vrrp.getState().apply(event),
+      // VRRP states come only as events: read them whole whenever the socket (re)opens.
+      onOpen: () =>
+        vrrpTimeline(topologyId, share).then(
+          (timeline) => {
+            stores.vrrp.getState().load(timeline);
+            setVrrpError(null);
+          },
+          (error: unknown) => setVrrpError(error instanceof Error ? error.message : String(error)),
+        ),
     });
     setConnection(opened);
     return () => opened.close();
@@ -179,6 +198,10 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
     [document, deployElements, drift],
   );
   const deployment = useStore(stores.deploy, (s) => s.deployment);
+  const vrrpStates = useStore(stores.vrrp, (s) => s.states);
+  const takenOver = useStore(stores.vrrp, (s) => s.takenOver);
+  const vrrp = useMemo(() => vrrpBadges(vrrpStates, takenOver), [vrrpStates, takenOver]);
+  const haRouters = useMemo(() => routersInHa(document), [document]);
   // Port names are readable only from close enough; drawing a thousand of them costs.
   const readable = useFlowStore((state) => state.transform[2] >= LABELS_FROM_ZOOM);
   const detailed = useFlowStore((state) => state.transform[2] >= DETAIL_FROM_ZOOM);
@@ -205,9 +228,10 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
       presence: marks,
       sizes,
       deploy: deployed,
+      vrrp,
     });
     return (drawnNodes.current = reuseNodes(drawnNodes.current, highlightNodes(next, path)));
-  }, [document, dragging, selection, worst, badges, hosts, marks, sizes, deployed, path]);
+  }, [document, dragging, selection, worst, badges, hosts, marks, sizes, deployed, vrrp, path]);
   const showMinimap = minimap ?? nodes.length <= MINIMAP_UP_TO;
   const toggleMinimap = useCallback(() => setMinimap(!showMinimap), [showMinimap]);
   const edges = useMemo(
@@ -658,6 +682,7 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
             selection={selection}
             onSelectElements={(ids) => stores.view.getState().select(ids)}
           />
+          <FailoverTimeline store={stores.vrrp} routers={haRouters} loadError={vrrpError} />
           <FindingsPanel
             findings={findings}
             onSelect={(ids) => stores.view.getState().select(ids)}

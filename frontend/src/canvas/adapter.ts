@@ -15,7 +15,7 @@ import {
   type Operation,
 } from "../model/operations";
 import { addFromPalette, type Outcome, type PaletteKind } from "../model/palette";
-import type { Badges, DeployBadge } from "../model/badges";
+import type { Badges, DeployBadge, VrrpBadge } from "../model/badges";
 import type { Finding, PresenceClient } from "../model/events";
 import { centreOf, hostAt, hostBoxes, hostKey, isHostKey, NODE_SIZE, type HostBox } from "./hosts";
 import type { UndoStore } from "../store/undo";
@@ -52,6 +52,8 @@ export interface ElementNodeData extends Record<string, unknown> {
   /** Where the latest deploy or destroy has got with it, if it touched it, or how it has
    * drifted since. */
   deploy: DeployBadge | null;
+  /** An HA router's instances: which host's is master and which are backups. */
+  vrrp: readonly VrrpBadge[];
 }
 
 export interface HostNodeData extends Record<string, unknown> {
@@ -68,6 +70,7 @@ export interface FlowContext {
   hosts?: readonly string[];
   presence?: Readonly<Record<string, readonly PresenceMark[]>>;
   deploy?: Readonly<Record<string, DeployBadge>>;
+  vrrp?: Readonly<Record<string, readonly VrrpBadge[]>>;
   /** Node sizes as measured by the browser (React Flow forgets them on a new node object). */
   sizes?: Readonly<Record<string, Size>>;
 }
@@ -88,6 +91,7 @@ export function presenceMarks(
 
 const NO_LINES: readonly string[] = [];
 const NO_MARKS: readonly PresenceMark[] = [];
+const NO_INSTANCES: readonly VrrpBadge[] = [];
 const ORIGIN: Position = { x: 0, y: 0 };
 
 const GRID = { columnWidth: 220, rowHeight: 120, minRows: 12 };
@@ -148,6 +152,7 @@ export function toNodes(
         badge: context.badges?.[element.id] ?? NO_LINES,
         presence: context.presence?.[element.id] ?? NO_MARKS,
         deploy: context.deploy?.[element.id] ?? null,
+        vrrp: context.vrrp?.[element.id] ?? NO_INSTANCES,
       };
       nodes.push({
         id: element.id,

@@ -3,10 +3,12 @@
  * first when reading a topology. Instances and routers list the fixed IPs of their ports (a
  * router's external gateway too) and the floating IPs mapped to them; subnets their gateway;
  * networks and segments their VLAN or VNI; floating IPs their address. The deploy badge:
- * where the latest deploy stands with the element, and whether it has drifted since.
+ * where the latest deploy stands with the element, and whether it has drifted since. The VRRP
+ * badges: which host's instance of an HA router is master and which are backups.
  */
 import type { TopologyDocument } from "../generated/document";
-import type { DriftReport, ElementDeployState } from "./events";
+import type { DriftReport, ElementDeployState, VrrpState } from "./events";
+import type { TakenOver } from "./vrrp";
 
 export type Badges = Record<string, string[]>;
 
@@ -84,6 +86,34 @@ export function deployBadges(
   for (const [id] of changes) {
     const device = deviceOfPort.get(id);
     if (device !== undefined && settled(device)) badges[device] = "drifted";
+  }
+  return badges;
+}
+
+/** One instance of an HA router on the canvas: its host, its VRRP state, and whether it is a
+ * master another instance took over from, silent since. */
+export interface VrrpBadge {
+  host: string;
+  state: VrrpState;
+  takenOver: boolean;
+}
+
+function rank(badge: VrrpBadge): number {
+  if (badge.takenOver) return 2;
+  return { master: 0, backup: 1, fault: 3, stop: 4 }[badge.state];
+}
+
+/** Each HA router's instances, keyed by router id: the master first, then the backups, then
+ * masters taken over, then those in fault or stopped, each group by host name. */
+export function vrrpBadges(
+  states: Readonly<Record<string, Readonly<Record<string, VrrpState>>>>,
+  over: Readonly<TakenOver> = {},
+): Record<string, VrrpBadge[]> {
+  const badges: Record<string, VrrpBadge[]> = {};
+  for (const [router, hosts] of Object.entries(states)) {
+    badges[router] = Object.entries(hosts)
+      .map(([host, state]) => ({ host, state, takenOver: over[router]?.[host] !== undefined }))
+      .sort((a, b) => rank(a) - rank(b) || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
   }
   return badges;
 }

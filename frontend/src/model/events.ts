@@ -18,6 +18,7 @@ export type Pong = Catalog.Pong;
 export type DeploymentEvent = Catalog.DeploymentEvent;
 export type DriftEvent = Catalog.DriftEvent;
 export type ConnectivityEvent = Catalog.ConnectivityEvent;
+export type VrrpEvent = Catalog.VrrpEvent;
 
 export type ServerEvent =
   | Welcome
@@ -31,7 +32,8 @@ export type ServerEvent =
   | Pong
   | DeploymentEvent
   | DriftEvent
-  | ConnectivityEvent;
+  | ConnectivityEvent
+  | VrrpEvent;
 
 export type ClientEvent =
   Catalog.EditMessage | Catalog.SelectMessage | Catalog.SyncMessage | Catalog.PingMessage;
@@ -55,6 +57,9 @@ export type DriftReport = Catalog.DriftReport;
 export type DriftItem = Catalog.DriftItem;
 /** How an element or a kernel object has drifted. */
 export type DriftChange = DriftItem["change"];
+/** Where an HA router instance stands in its VRRP election: `master` holds the router's
+ * addresses, `backup` stands by, `fault` cannot take part, `stop` no longer runs. */
+export type VrrpState = VrrpEvent["new_state"];
 
 /** The server's documents and operations arrive as plain JSON objects; these name them. */
 export const asDocument = (value: object): TopologyDocument => value as TopologyDocument;

@@ -19,6 +19,10 @@ export function connectTopology(
     onDeployment?: SyncOptions["onDeployment"];
     onConnectivity?: SyncOptions["onConnectivity"];
     onDrift?: SyncOptions["onDrift"];
+    onVrrp?: SyncOptions["onVrrp"];
+    /** The socket is open, first or again: events from now on arrive, those sent while it was
+     * closed are lost, so state that comes only as events is worth reading again now. */
+    onOpen?: () => void;
   } = {},
 ): Connection {
   let socket: WebSocket | null = null;
@@ -35,6 +39,7 @@ export function connectTopology(
       onDeployment: options.onDeployment,
       onConnectivity: options.onConnectivity,
       onDrift: options.onDrift,
+      onVrrp: options.onVrrp,
     },
   );
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
@@ -46,6 +51,7 @@ export function connectTopology(
     socket.onopen = () => {
       attempts = 0;
       sync.connectionOpened();
+      options.onOpen?.();
     };
     socket.onmessage = (message: MessageEvent<string>) => {
       sync.receive(JSON.parse(message.data) as ServerEvent);

@@ -2,9 +2,9 @@
  * The sync module: keeps the document store in step with the server over the topology
  * WebSocket. Local edits form a queue; one is in flight at a time, carrying the revision it
  * was made on. Revisions are applied strictly in order: a jump in numbers asks the server to
- * `sync` instead. Deployment progress, drift and connectivity checks are not the
- * document's business: they are handed to listeners. The protocol is designer/realtime (events.py,
- * consumers.py).
+ * `sync` instead. Deployment progress, drift, connectivity checks and VRRP transitions are not
+ * the document's business: they are handed to listeners. The protocol is designer/realtime
+ * (events.py, consumers.py).
  */
 import type { TopologyDocument } from "../generated/document";
 import type { Operation } from "../model/operations";
@@ -19,6 +19,7 @@ import {
   type Rejected,
   type RevisionEvent,
   type ServerEvent,
+  type VrrpEvent,
   type Welcome,
 } from "../model/events";
 import type { DocumentStore } from "../store/document";
@@ -40,6 +41,8 @@ export interface SyncOptions {
   onConnectivity?: (event: ConnectivityEvent) => void;
   /** Told of each `drift` event (what changed on the deployed hosts, as last observed). */
   onDrift?: (event: DriftEvent) => void;
+  /** Told of each `vrrp` event (an HA router instance changed VRRP state). */
+  onVrrp?: (event: VrrpEvent) => void;
 }
 
 export class ReadOnlyError extends Error {
@@ -69,6 +72,7 @@ export class SyncClient {
   private readonly onDeployment: (event: DeploymentEvent) => void;
   private readonly onConnectivity: (event: ConnectivityEvent) => void;
   private readonly onDrift: (event: DriftEvent) => void;
+  private readonly onVrrp: (event: VrrpEvent) => void;
 
   constructor(
     private readonly store: DocumentStore,
@@ -82,6 +86,7 @@ export class SyncClient {
     this.onDeployment = options.onDeployment ?? (() => undefined);
     this.onConnectivity = options.onConnectivity ?? (() => undefined);
     this.onDrift = options.onDrift ?? (() => undefined);
+    this.onVrrp = options.onVrrp ?? (() => undefined);
   }
 
   /** Queue a local edit: it shows at once and goes to the server when its turn comes.
@@ -162,6 +167,8 @@ export class SyncClient {
         return this.onConnectivity(event);
       case "drift":
         return this.onDrift(event);
+      case "vrrp":
+        return this.onVrrp(event);
       case "pong":
         return;
     }

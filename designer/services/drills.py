@@ -1,0 +1,416 @@
+"""HA drills and the events of HA routers.
+
+A drill is a person's request to break or restore an HA router on purpose: kill its master's
+keepalived (`crash_master`), move the master role to another instance (`switchover`), or
+return every instance to the design's configuration and the role to the initial master
+(`failback`). It is checked against what is deployed, recorded and run in Celery on the worker
+of the host whose instance it acts on (tasks/drills.py).
+
+As each VRRP transition is recorded, the router's transitions and drills since its instances
+were last started from nothing are analysed again (designer/services/failover.py); each event
+found for the first time is kept on the newest deployment attempt and sent to the topology's
+sockets once committed. Spells with no master and split brains show only as time passes, so a
+check runs again once the master-down interval has passed after a transition or a kill.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import DatabaseError, close_old_connections, connections, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from designer.models import (
+    Deployment,
+    DeploymentAction,
+    DeploymentState,
+    DrillKind,
+    DrillState,
+    HaDrill,
+    HaEvent,
+    Host,
+    Revision,
+    Topology,
+    VrrpState,
+    VrrpTransition,
+)
+from designer.realtime.broadcast import group_name
+from designer.realtime.events import (
+    FailbackEvent,
+    FailoverEvent,
+    NoMasterEvent,
+    SplitBrainEvent,
+    SwitchoverEvent,
+)
+from designer.services import failover
+from designer.services.checks import NotDeployed, deployed
+from designer.spec import FieldError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PRIORITY = 100
+# Analyses waiting to run in this process (analyse_later).
+_timers: set[threading.Timer] = set()
+_timers_lock = threading.Lock()
+
+
+class UnknownRouter(Exception):
+    """The deployed revision has no router with the id named."""
+
+
+class NotHa(Exception):
+    """The router named is no HA router of the deployed revision."""
+
+
+class NoMaster(Exception):
+    """No instance of the router reports MASTER, so there is no master to act on."""
+
+
+class DrillRequestError(Exception):
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.path}: {e.message}" for e in errors))
+        self.errors = errors
+
+
+# --- the router's history ------------------------------------------------------------------
+
+
+def live_deployments(topology_id: int) -> QuerySet[Deployment]:
+    """The attempts since the topology's instances were last started from nothing: after the
+    newest destroy that finished, whose removal ended every keepalived it had."""
+    attempts = Deployment.objects.filter(topology_id=topology_id)
+    destroyed = (
+        attempts.filter(action=DeploymentAction.DESTROY, state=DeploymentState.DESTROYED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if destroyed is not None:
+        attempts = attempts.filter(created_at__gt=destroyed.created_at)
+    return attempts
+
+
+def _seconds(at: datetime) -> float:
+    return at.timestamp()
+
+
+def reports_of(topology_id: int, router: str) -> list[failover.Report]:
+    transitions = VrrpTransition.objects.filter(
+        deployment__in=live_deployments(topology_id), router=router
+    ).values_list("host", "new_state", "at", "monotonic", "id")
+    return [
+        failover.Report(host, state, _seconds(at), (monotonic, pk))
+        for host, state, at, monotonic, pk in transitions
+    ]
+
+
+def drills_of(topology_id: int, router: str) -> list[failover.Drill]:
+    done = HaDrill.objects.filter(
+        deployment__in=live_deployments(topology_id), router=router, at__isnull=False
+    )
+    return [failover.Drill(d.pk, d.kind, _seconds(d.at), d.host) for d in done]  # type: ignore[arg-type]
+
+
+def last_states(reports: Iterable[failover.Report]) -> dict[str, str]:
+    """host -> the state its instance last reported."""
+    states: dict[str, str] = {}
+    for report in sorted(reports, key=lambda r: (r.at, r.order)):
+        states[report.host] = report.state
+    return states
+
+
+def initial_master(reports: Iterable[failover.Report]) -> str | None:
+    masters = sorted((r for r in reports if r.state == VrrpState.MASTER), key=lambda r: r.at)
+    return masters[0].host if masters else None
+
+
+def timing_of(revision: Revision | None, router: str, hosts: Iterable[str]) -> failover.Timing:
+    found = None
+    if revision is not None:
+        found = next((r for r in revision.parsed().routers if r.id == router), None)
+    if found is None:
+        return failover.Timing(advert_interval=1.0)
+    priorities = [found.vrrp.priorities.get(host, DEFAULT_PRIORITY) for host in hosts]
+    return failover.Timing(found.vrrp.advert_interval, min(priorities, default=DEFAULT_PRIORITY))
+
+
+# --- events --------------------------------------------------------------------------------
+
+
+def analyse_router(topology_id: int, router: str, now: float | None = None) -> list[HaEvent]:
+    """Analyse the router's history again and keep the events found for the first time on the
+    topology's newest attempt; each is sent once committed. Call inside a transaction holding
+    that attempt's row lock, so two reports never add the same event twice."""
+    newest = (
+        Deployment.objects.filter(topology_id=topology_id).order_by("-created_at", "-id").first()
+    )
+    if newest is None:
+        return []
+    reports = reports_of(topology_id, router)
+    revision = newest.revision or getattr(deployed(newest.topology), "revision", None)
+    timing = timing_of(revision, router, {r.host for r in reports})
+    moment = timezone.now().timestamp() if now is None else now
+    found = failover.analyse(router, reports, drills_of(topology_id, router), timing, moment)
+    known = set(
+        HaEvent.objects.filter(
+            deployment__in=live_deployments(topology_id), router=router
+        ).values_list("key", flat=True)
+    )
+    created = []
+    for event in found:
+        if event.key in known:
+            continue
+        row = HaEvent.objects.create(
+            deployment=newest,
+            router=router,
+            kind=event.kind,
+            key=event.key,
+            hosts=list(event.hosts),
+            from_host=event.from_host or "",
+            to_host=event.to_host or "",
+            at=_time(event.at),
+            since=_time(event.since) if event.since is not None else None,
+            no_master_seconds=event.no_master_seconds,
+            measured_from=event.measured_from or "",
+            drill_id=event.drill,
+        )
+        created.append(row)
+    if created:
+        transaction.on_commit(lambda: publish_ha_events(topology_id, created))
+    return created
+
+
+def _time(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def settle_window(topology_id: int, router: str) -> float:
+    """How long after a transition or a kill its consequences are settled and known."""
+    newest = Deployment.objects.filter(topology_id=topology_id).order_by("-created_at").first()
+    revision = newest.revision if newest is not None else None
+    hosts = {r.host for r in reports_of(topology_id, router)}
+    return timing_of(revision, router, hosts).settle + failover.REPORT_DELIVERY
+
+
+def analyse_later(topology_id: int, router: str, delay: float) -> None:
+    """Analyse the router again once `delay` seconds have passed (from a thread of this
+    process), so a spell with no master or a split brain is told even if no report follows."""
+    timer = threading.Timer(delay, _analyse_now, args=(topology_id, router))
+    timer.daemon = True
+    with _timers_lock:
+        _timers.add(timer)
+    timer.start()
+
+
+def cancel_later_analyses() -> None:
+    """Forget the analyses waiting to run in this process (its worker is stopping)."""
+    with _timers_lock:
+        waiting = list(_timers)
+        _timers.clear()
+    for timer in waiting:
+        timer.cancel()
+
+
+def _analyse_now(topology_id: int, router: str) -> None:
+    with _timers_lock:
+        _timers.discard(threading.current_thread())
+    try:
+        with transaction.atomic():
+            newest = (
+                Deployment.objects.select_for_update()
+                .filter(topology_id=topology_id)
+                .order_by("-created_at", "-id")
+                .first()
+            )
+            if newest is not None:
+                analyse_router(topology_id, router)
+    except DatabaseError as exc:
+        logger.warning("HA events of %s not analysed: %s", router, exc)
+    finally:
+        close_old_connections()
+        connections.close_all()
+
+
+def ha_event_message(row: HaEvent) -> Any:
+    """The catalog event of a kept HA event."""
+    common = {"deployment": row.deployment_id, "router": row.router}
+    since = row.since.isoformat() if row.since is not None else row.at.isoformat()
+    if row.kind == "split_brain":
+        return SplitBrainEvent(**common, hosts=list(row.hosts), since=since)
+    if row.kind == "no_master":
+        return NoMasterEvent(
+            **common,
+            last_master=row.from_host,
+            since=since,
+            at=row.at.isoformat(),
+            measured_from=row.measured_from or "left",
+        )
+    kinds = {"failover": FailoverEvent, "switchover": SwitchoverEvent, "failback": FailbackEvent}
+    return kinds[row.kind](
+        **common,
+        from_host=row.from_host,
+        to_host=row.to_host,
+        at=row.at.isoformat(),
+        no_master_since=since,
+        no_master_seconds=row.no_master_seconds or 0.0,
+        measured_from=row.measured_from or "left",
+        drill=row.drill_id,
+    )
+
+
+def publish_ha_events(topology_id: int, rows: list[HaEvent]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for row in rows:
+        # The consumers relay a vrrp broadcast's text as it is.
+        async_to_sync(layer.group_send)(
+            group_name(topology_id),
+            {"type": "vrrp.broadcast", "text": ha_event_message(row).model_dump_json()},
+        )
+
+
+# --- drills --------------------------------------------------------------------------------
+
+
+def router_hosts(topology_id: int, revision: Revision, router: str) -> list[str]:
+    """The hosts the deployed revision puts an instance of HA router `router` on."""
+    from tasks.planner.facts import host_facts
+    from tasks.planner.planner import plan
+
+    hosts = [host_facts(host) for host in Host.objects.order_by("name")]
+    planned = plan(revision.parsed(), topology_id, hosts)
+    return sorted(
+        name
+        for name, state in planned.hosts.items()
+        if any(k.owner == router for k in state.keepaliveds)
+    )
+
+
+def request_drill(
+    topology: Topology, user: Any, router: str, kind: str, target_host: str | None
+) -> HaDrill:
+    """Record a drill on HA router `router` of what is deployed and enqueue it. Raises
+    NotDeployed, UnknownRouter, NotHa, NoMaster or DrillRequestError (naming the field)."""
+    deployment = deployed(topology)
+    if deployment is None or deployment.revision is None:
+        raise NotDeployed("the topology has nothing deployed")
+    element = next((r for r in deployment.revision.parsed().routers if r.id == router), None)
+    if element is None:
+        raise UnknownRouter(router)
+    if element.mode != "ha":
+        raise NotHa(router)
+    hosts = router_hosts(topology.pk, deployment.revision, router)
+    reports = reports_of(topology.pk, router)
+    masters = [h for h, state in last_states(reports).items() if state == VrrpState.MASTER]
+    master = masters[0] if len(masters) == 1 else None
+    if kind == DrillKind.CRASH_MASTER:
+        if master is None:
+            raise NoMaster(router)
+        acts_on = master
+    elif kind == DrillKind.SWITCHOVER:
+        acts_on = _switchover_target(element, hosts, master, target_host)
+    else:
+        acts_on = initial_master(reports) or master or ""
+        if not acts_on:
+            raise NoMaster(router)
+    # A failback touches every instance: one task per host.
+    on = hosts if kind == DrillKind.FAILBACK else [acts_on]
+    with transaction.atomic():
+        drill = HaDrill.objects.create(
+            deployment=deployment,
+            router=router,
+            kind=kind,
+            target_host=target_host or "" if kind == DrillKind.SWITCHOVER else "",
+            host=acts_on,
+            hosts=dict.fromkeys(on, DrillState.QUEUED),
+            requested_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        transaction.on_commit(lambda: _enqueue(drill, on))
+    return drill
+
+
+def _switchover_target(
+    element: Any, hosts: list[str], master: str | None, target: str | None
+) -> str:
+    if element.vrrp.nopreempt:
+        raise DrillRequestError(
+            [
+                FieldError(
+                    "kind",
+                    "the router has nopreempt: its master keeps the role, so a "
+                    "switchover cannot move it",
+                )
+            ]
+        )
+    if not target:
+        raise DrillRequestError(
+            [FieldError("target_host", "a switchover needs the host to move the master role to")]
+        )
+    if target not in hosts:
+        raise DrillRequestError(
+            [
+                FieldError(
+                    "target_host",
+                    f"the router has no instance there; it runs on {', '.join(hosts)}",
+                )
+            ]
+        )
+    if master is None:
+        raise NoMaster(element.id)
+    if target == master:
+        raise DrillRequestError([FieldError("target_host", "is the master already")])
+    return target
+
+
+def _enqueue(drill: HaDrill, hosts: list[str]) -> None:
+    from tasks.drills import run_drill
+    from tasks.embedded import consume
+
+    queues = {host.name: host.queue for host in Host.objects.filter(name__in=hosts)}
+    for host in hosts:
+        # A host registered after the embedded worker started (a lab fabric brought up later).
+        consume(queues[host])
+        run_drill.apply_async((drill.pk, host), queue=queues[host])
+
+
+def drill_acted(drill_id: int, at: datetime) -> None:
+    """The drill acted on its instance at `at`: the analysis measures from then."""
+    HaDrill.objects.filter(pk=drill_id, at__isnull=True).update(at=at)
+
+
+def drill_finished(drill_id: int, host: str, error: str = "") -> None:
+    """`host`'s part of the drill is over; the drill is once every host's is."""
+    with transaction.atomic():
+        drill = HaDrill.objects.select_for_update().get(pk=drill_id)
+        drill.hosts[host] = DrillState.FAILED if error else DrillState.DONE
+        if error:
+            drill.error = (drill.error + "\n" + error).strip()
+        if DrillState.QUEUED not in drill.hosts.values():
+            failed = DrillState.FAILED in drill.hosts.values()
+            drill.state = DrillState.FAILED if failed else DrillState.DONE
+            drill.finished_at = timezone.now()
+        drill.save(update_fields=["hosts", "state", "error", "finished_at"])
+
+
+def drill_json(drill: HaDrill) -> dict[str, Any]:
+    return {
+        "id": drill.pk,
+        "deployment": drill.deployment_id,
+        "router": drill.router,
+        "kind": drill.kind,
+        "target_host": drill.target_host or None,
+        "host": drill.host,
+        "state": drill.state,
+        "hosts": drill.hosts,
+        "requested_at": drill.requested_at.isoformat(),
+        "at": drill.at.isoformat() if drill.at else None,
+        "finished_at": drill.finished_at.isoformat() if drill.finished_at else None,
+        "error": drill.error,
+    }
