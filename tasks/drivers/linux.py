@@ -65,7 +65,14 @@ from tasks.drivers.observed import (
     process_object,
     route_destination,
 )
-from tasks.drivers.reading import KernelReading
+from tasks.drivers.reading import (
+    AF_INET,
+    AF_INET6,
+    FLOOD_MAC,
+    MAIN_TABLE,
+    NETLOOM_PROTO,
+    KernelReading,
+)
 from tasks.drivers.responder import Entry, ResponderControl
 from tasks.planner.state import (
     Address,
@@ -88,17 +95,8 @@ from tasks.planner.steps import Step
 REPO = Path(__file__).resolve().parents[2]
 # Called with each step as it starts and once it is done.
 StepListener = Callable[[Step], None]
-MAIN_TABLE = 254
-KERNEL_PROTO = 2
-# The routing protocol number marking routes this driver added in a host's own namespace,
-# where other routes are not ours.
-NETLOOM_PROTO = 188
-AF_INET = 2
 # The loopback device of every network namespace.
 LOOPBACK_INDEX = 1
-AF_INET6 = 10
-FLOOD_MAC = "00:00:00:00:00:00"
-MACVLAN_MODES = {1: "private", 2: "vepa", 4: "bridge", 8: "passthru"}
 # Errors that mean "already so" for a create (see netlink.py for "already gone").
 _EXISTS = {errno.EEXIST}
 # Threads for runs of independent steps: more than the cores buys nothing.

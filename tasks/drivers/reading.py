@@ -5,10 +5,7 @@ The linux driver observes with this before it applies anything."""
 
 from __future__ import annotations
 
-import errno
 import json
-import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address, ip_interface, ip_network
 from pathlib import Path
@@ -51,28 +48,17 @@ from tasks.planner.state import (
     Vlan,
     Vxlan,
 )
-from tasks.planner.steps import Step
 
-REPO = Path(__file__).resolve().parents[2]
-# Called with each step as it starts and once it is done.
-StepListener = Callable[[Step], None]
 MAIN_TABLE = 254
 KERNEL_PROTO = 2
-# The routing protocol number marking routes this driver added in a host's own namespace,
+# The routing protocol number marking routes the linux driver added in a host's own namespace,
 # where other routes are not ours.
 NETLOOM_PROTO = 188
 AF_INET = 2
-# The loopback device of every network namespace.
-LOOPBACK_INDEX = 1
 AF_INET6 = 10
+# The flooding entry of a VXLAN remote.
 FLOOD_MAC = "00:00:00:00:00:00"
 MACVLAN_MODES = {1: "private", 2: "vepa", 4: "bridge", 8: "passthru"}
-# Errors that mean "already so" for a create (see netlink.py for "already gone").
-_EXISTS = {errno.EEXIST}
-# Threads for runs of independent steps: more than the cores buys nothing.
-LANES = min(4, os.cpu_count() or 1)
-# How long a destroy waits for the kernel to take removed namespaces' veths off the host.
-TEARDOWN_WAIT_SECONDS = 10.0
 
 
 @dataclass

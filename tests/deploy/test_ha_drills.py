@@ -28,8 +28,6 @@ from designer.spec import Document
 from tasks.drivers import RUN_DIR, render
 from tasks.fabric.spec import FabricSpec
 from tasks.planner.names import deployment_prefix, namespace_name
-from tests.builders import document, net, port, subnet
-from tests.deploy import probe
 from tests.deploy.conftest import (
     LANE,
     close_channel_layers,
@@ -38,6 +36,8 @@ from tests.deploy.conftest import (
     fabric_up,
     make_topology,
 )
+from tests.deploy.test_ha_router import ha_lan as ha_router_lan
+from tests.deploy.test_ha_router import masters as masters_holding
 
 # This module's fabric: letters only, one per lane, apart from every other test fabric.
 DRILL_PREFIX = f"nlhd{'abcdefghijklmnopqrstuvwxyz'[LANE]}"
@@ -56,28 +56,11 @@ def lab_fabric() -> Iterator[FabricSpec]:
 
 
 def ha_lan() -> Document:
-    """vm1 (compute-1) behind HA router r1, with adverts every 0.1 s."""
-    return document(
-        networks=[net("lan")],
-        subnets=[subnet("lan-v4", "lan", "10.71.0.0/24", gateway_ip=GATEWAY, enable_dhcp=False)],
-        routers=[{"id": "r1", "name": "r1", "mode": "ha", "vrrp": {"advert_interval": 0.1}}],
-        instances=[{"id": "vm1", "name": "vm1", "host": "compute-1"}],
-        ports=[
-            port("r1-lan", "lan", "r1", ("lan-v4", None)),
-            port("p1", "lan", "vm1", ("lan-v4", "10.71.0.11")),
-        ],
-    )
+    return ha_router_lan("10.71.0")
 
 
 def masters(prefix: str) -> list[str]:
-    """The networking nodes whose instance of r1 holds the gateway address."""
-    found = []
-    for host in NETWORK_NODES:
-        namespace = namespace_name(prefix, "router", host, "r1")
-        shown = probe.run("ip", "-n", namespace, "-o", "addr", "show", check=False).stdout
-        if f" {GATEWAY}/24 " in shown:
-            found.append(host)
-    return found
+    return masters_holding(prefix, GATEWAY)
 
 
 def only_master(prefix: str, host: str, timeout: float = 10) -> None:

@@ -57,27 +57,30 @@ def lab_fabric() -> Iterator[FabricSpec]:
         yield spec
 
 
-def ha_lan() -> Document:
-    """vm1 (compute-1) on a self-service network behind HA router r1, with adverts every 0.1 s."""
+def ha_lan(network: str = "10.70.0") -> Document:
+    """vm1 (compute-1) on a self-service network (`network`.0/24, the gateway on .1) behind HA
+    router r1, with adverts every 0.1 s."""
     return document(
         networks=[net("lan")],
-        subnets=[subnet("lan-v4", "lan", "10.70.0.0/24", gateway_ip=GATEWAY, enable_dhcp=False)],
+        subnets=[
+            subnet("lan-v4", "lan", f"{network}.0/24", gateway_ip=f"{network}.1", enable_dhcp=False)
+        ],
         routers=[{"id": "r1", "name": "r1", "mode": "ha", "vrrp": {"advert_interval": 0.1}}],
         instances=[{"id": "vm1", "name": "vm1", "host": "compute-1"}],
         ports=[
             port("r1-lan", "lan", "r1", ("lan-v4", None)),
-            port("p1", "lan", "vm1", ("lan-v4", "10.70.0.11")),
+            port("p1", "lan", "vm1", ("lan-v4", f"{network}.11")),
         ],
     )
 
 
-def masters(prefix: str) -> list[str]:
+def masters(prefix: str, gateway: str = GATEWAY) -> list[str]:
     """The networking nodes whose instance of r1 holds the gateway address."""
     found = []
     for host in NETWORK_NODES:
         namespace = namespace_name(prefix, "router", host, "r1")
         shown = probe.run("ip", "-n", namespace, "-o", "addr", "show", check=False).stdout
-        if f" {GATEWAY}/24 " in shown:
+        if f" {gateway}/24 " in shown:
             found.append(host)
     return found
 

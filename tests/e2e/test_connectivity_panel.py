@@ -9,19 +9,12 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from designer.models import Host, Membership, Role, Topology
-from designer.services.fabric import register_fabric
+from designer.models import Membership, Role
 from designer.services.projects import create_project
 from designer.services.topologies import create_topology
-from tasks.app import app
-from tasks.drivers import HostBinding
-from tasks.drivers.linux import LinuxDriver
-from tasks.embedded import WorkerThread
-from tasks.fabric import kernel
 from tasks.fabric.spec import FabricSpec
 from tasks.planner.names import deployment_prefix
 from tests.builders import document, net, port, subnet
@@ -33,6 +26,7 @@ from tests.deploy.conftest import (  # noqa: F401  (root is a fixture)
 )
 from tests.deploy.probe import namespaces
 from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.fabric import deploying_lab
 from tests.e2e.test_canvas import outside_the_event_loop, signed_in
 from tests.e2e.test_editor import node
 
@@ -42,31 +36,10 @@ def lab_hosts(root: None, app_server: str) -> Iterator[None]:  # noqa: F811
     """A fabric of this test lane (NETLOOM_TEST_LANE), registered in the test database. With
     Redis the server runs no worker of its own: one runs here, in a thread. Kernel work runs
     outside Playwright's event loop, as pyroute2 runs one of its own."""
-    spec = FabricSpec(prefix=FABRIC_PREFIX, network_nodes=1, compute_nodes=2)
-    # Far from the ids other tests of this lane use, so no two share a deployment's prefix.
-    outside_the_event_loop(lambda: number_topologies_from(FIRST_TOPOLOGY_ID - 2000))
-    outside_the_event_loop(lambda: kernel.down(spec))
-    outside_the_event_loop(lambda: kernel.up(spec))
-    outside_the_event_loop(lambda: register_fabric(spec))
-    worker = None
-    if not settings.EMBEDDED:
-        hosts = outside_the_event_loop(lambda: [host.queue for host in Host.objects.all()])
-        worker = WorkerThread(queues=[app.conf.task_default_queue, *hosts], hostname="e2e@netloom")
-        worker.start()
-    try:
+    with deploying_lab(
+        FabricSpec(prefix=FABRIC_PREFIX, network_nodes=1, compute_nodes=2), FIRST_TOPOLOGY_ID - 2000
+    ):
         yield
-    finally:
-        if worker is not None:
-            worker.stop()
-
-        def destroy_everything() -> None:
-            for topology in Topology.objects.all():
-                for host in Host.objects.all():
-                    binding = HostBinding(host.name, host.namespace or None)
-                    LinuxDriver(binding, deployment_prefix(topology.pk)).destroy()
-            kernel.down(spec)
-
-        outside_the_event_loop(destroy_everything)
 
 
 def routed_pair_and_an_island() -> dict[str, object]:

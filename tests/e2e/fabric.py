@@ -1,0 +1,54 @@
+"""A lab fabric for browser tests that deploy: its hosts registered in the test database, a
+worker where the server runs none, and, afterwards, every topology destroyed on every host and
+the fabric taken down. Kernel work runs outside Playwright's event loop, as pyroute2 runs one
+of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+
+from designer.models import Host, Topology
+from designer.services.fabric import register_fabric
+from tasks.app import app
+from tasks.drivers import HostBinding
+from tasks.drivers.linux import LinuxDriver
+from tasks.embedded import WorkerThread
+from tasks.fabric import kernel
+from tasks.fabric.spec import FabricSpec
+from tasks.planner.names import deployment_prefix
+from tests.deploy.conftest import number_topologies_from
+from tests.e2e.test_canvas import outside_the_event_loop
+
+
+@contextmanager
+def deploying_lab(spec: FabricSpec, first_topology_id: int) -> Iterator[None]:
+    """`spec`'s fabric, up and registered, with topologies numbered from `first_topology_id`
+    (far from the ids other tests of the lane use, so no two share a deployment's prefix).
+    With Redis the server runs no worker of its own (workers run apart in production): one
+    runs here, in a thread, and relays the hosts' VRRP transitions."""
+    outside_the_event_loop(lambda: number_topologies_from(first_topology_id))
+    outside_the_event_loop(lambda: kernel.down(spec))
+    outside_the_event_loop(lambda: kernel.up(spec))
+    outside_the_event_loop(lambda: register_fabric(spec))
+    worker = None
+    if not settings.EMBEDDED:
+        hosts = outside_the_event_loop(lambda: [host.queue for host in Host.objects.all()])
+        worker = WorkerThread(queues=[app.conf.task_default_queue, *hosts], hostname="e2e@netloom")
+        worker.start()
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.stop()
+
+        def destroy_everything() -> None:
+            for topology in Topology.objects.all():
+                for host in Host.objects.all():
+                    binding = HostBinding(host.name, host.namespace or None)
+                    LinuxDriver(binding, deployment_prefix(topology.pk)).destroy()
+            kernel.down(spec)
+
+        outside_the_event_loop(destroy_everything)
