@@ -74,12 +74,24 @@ def _shared_run_directory() -> None:
     _check(_libc.mount(b"", path, b"none", MS_SHARED | MS_REC, None), "share /run/netns")
 
 
+def is_namespace(path: Path) -> bool:
+    """Whether a file under /run/netns has a namespace bound on it (its device is nsfs, not
+    the directory's)."""
+    try:
+        return os.stat(path).st_dev != os.stat(path.parent).st_dev
+    except OSError:
+        return False
+
+
 def create_namespace(name: str) -> None:
     """`ip netns add`, in this process: a new network namespace, kept by a bind mount under
     /run/netns. An existing one is kept as it is."""
     path = NETNS_DIR / name
     if path.exists():
-        return
+        if is_namespace(path):
+            return
+        # The file a creation cut short (a killed worker) left, with no namespace on it.
+        path.unlink()
     _shared_run_directory()
     os.close(os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0))
     try:

@@ -23,6 +23,7 @@ from tasks.drivers.kernel import (
     read_sysctl,
 )
 from tasks.drivers.kernel_keepalived import without_virtual
+from tasks.drivers.netns import NETNS_DIR, is_namespace
 from tasks.drivers.observed import (
     aligned,
     firewall_from_record,
@@ -104,7 +105,9 @@ class KernelReading:
         """This host's namespaces of the deployment: named with its prefix and made here (in a
         lab fabric every emulated host's namespaces sit side by side in /run/netns)."""
         return sorted(
-            name for name in namespaces() if self.owns(name) and self._marker(name).exists()
+            name
+            for name in namespaces()
+            if self.owns(name) and self._marker(name).exists() and is_namespace(NETNS_DIR / name)
         )
 
     # -- observing --------------------------------------------------------------------------
