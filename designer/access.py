@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
+
 from designer.models import Membership, Project, Role, ShareLink, Topology
+from designer.models.labs import Enrolment, Lab
 from designer.models.projects import ROLE_RANK
 
 
@@ -78,3 +81,37 @@ def visible_topologies(caller: Caller) -> Any:
         found = Topology.objects.filter(project_id=link.project_id)
         return found.filter(pk=link.topology_id) if link.topology_id else found
     return Topology.objects.filter(project__in=visible_projects(caller))
+
+
+# --- teaching labs -------------------------------------------------------------------------
+
+INSTRUCTOR = "instructor"  # an owner of the class project (or an admin): manages its labs
+CLASS_STAFF = "staff"  # an editor or viewer of the class project: reads labs and progress
+STUDENT = "student"  # enrolled in the class: reads its published labs, starts and checks
+
+
+def lab_access(caller: Caller, lab: Lab) -> str | None:
+    """What the caller is to a lab: INSTRUCTOR, CLASS_STAFF, STUDENT, or None (no access).
+    Share links never reach labs: a lab is teaching material, not a topology to show."""
+    if caller.share_link is not None or caller.user is None or not caller.is_authenticated:
+        return None
+    role = project_role(caller, lab.project)
+    if role == Role.OWNER:
+        return INSTRUCTOR
+    if role is not None:
+        return CLASS_STAFF
+    enrolled = Enrolment.objects.filter(project_id=lab.project_id, student=caller.user).exists()
+    return STUDENT if enrolled and lab.published else None
+
+
+def visible_labs(caller: Caller) -> Any:
+    """The labs a caller may list: every lab of its classes' projects, and the published labs
+    of the classes it is enrolled in."""
+    if caller.share_link is not None or not caller.is_authenticated:
+        return Lab.objects.none()
+    if caller.is_admin:
+        return Lab.objects.all()
+    return Lab.objects.filter(
+        Q(project__memberships__user=caller.user)
+        | Q(project__enrolments__student=caller.user, published=True)
+    ).distinct()

@@ -9,7 +9,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from designer.models import (
+    ClassInvite,
+    Enrolment,
     Host,
+    Lab,
+    LabCopy,
     Membership,
     Project,
     Quota,
@@ -119,3 +123,30 @@ class HostAdmin(admin.ModelAdmin):
     list_filter = ["role", "external"]
     search_fields = ["name", "underlay_address"]
     readonly_fields = ["last_heartbeat", "created_at"]
+
+
+@admin.register(Lab)
+class LabAdmin(admin.ModelAdmin):
+    list_display = ["title", "project", "published", "shared", "created_at"]
+    list_filter = ["published", "shared"]
+    search_fields = ["title", "project__name"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(LabCopy)
+class LabCopyAdmin(admin.ModelAdmin):
+    list_display = ["lab", "student", "topology", "passed", "total", "checked_at"]
+    search_fields = ["lab__title", "student__username"]
+    readonly_fields = ["started_at", "checked_at", "results"]
+
+
+@admin.register(ClassInvite)
+class ClassInviteAdmin(admin.ModelAdmin):
+    list_display = ["code", "project", "created_at", "expires_at", "revoked_at"]
+    search_fields = ["code", "project__name"]
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ["student", "project", "joined_at"]
+    search_fields = ["student__username", "project__name"]
