@@ -1,4 +1,5 @@
-"""The local demo: two users, four hosts, a project and three topologies.
+"""The local demo: three users, four hosts, a project and three topologies, and a class with a
+ready lab ("Build an HA router for a two-tier app") and an invite code for students.
 
 The topologies are the YAML files beside this module, which double as topology-as-code
 examples (`manage.py validate designer/demo/ha-router.yaml`).
@@ -45,6 +46,7 @@ class DemoTopology:
 
 ADMIN = DemoUser("admin", "netloom-admin", staff=True)
 DEMO = DemoUser("demo", "netloom-demo", staff=False)
+STUDENT = DemoUser("student", "netloom-student", staff=False)
 
 HOSTS: tuple[dict[str, Any], ...] = (
     {
@@ -70,6 +72,33 @@ TOPOLOGIES = (
 )
 
 
+CLASS_NAME = "Networking 101"
+LAB_START = DemoTopology("Two-tier app (lab start)", "two-tier-lab.yaml", by_admin=True)
+LAB_TITLE = "Build an HA router for a two-tier app"
+INVITE_CODE = "ha-lab-demo"
+LAB_INSTRUCTIONS = """\
+# Build an HA router for a two-tier app
+
+The app works: **web-1** talks to **db-1** through the router **edge**, and reaches the
+outside through its gateway. But *edge* runs on one networking node: if that node fails,
+the app is cut off.
+
+1. Select *edge* and make it an **HA router** on `network-1` and `network-2`.
+2. Choose the *fast failover* advert interval (0.1 s).
+3. Press **Check**: the design goals should pass.
+4. Deploy your copy, then press **Check** again: the drill goal crashes the master and
+   measures how long web-1 loses the outside.
+"""
+LAB_GOALS = """\
+no errors
+web-1 reaches db-1
+web-1 reaches outside
+edge is ha on 2 networking nodes
+no single point of failure between web-1 and outside
+after crash master of edge, web-1 reaches outside within 2 s
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     what: str
@@ -93,7 +122,8 @@ def create_demo() -> list[Step]:
     """Create whatever of the demo is missing; what exists is left as it is."""
     admin, admin_step = _user(ADMIN)
     demo, demo_step = _user(DEMO)
-    steps = [admin_step, demo_step]
+    _, student_step = _user(STUDENT)
+    steps = [admin_step, demo_step, student_step]
     for host in HOSTS:
         fields = {key: value for key, value in host.items() if key != "name"}
         _, created = Host.objects.get_or_create(name=host["name"], defaults=fields)
@@ -118,4 +148,46 @@ def create_demo() -> list[Step]:
                 message=f"Demo topology from designer/demo/{topology.filename}",
             )
         steps.append(Step(f"topology {topology.name}", not exists))
+    steps += _demo_class(admin, demo)
+    return steps
+
+
+def _demo_class(admin: Any, instructor: Any) -> list[Step]:
+    """The class project (the demo user teaches it), its lab and an invite code."""
+    from designer.models import ClassInvite, Lab
+    from designer.services.labs import create_lab, update_lab
+
+    project = Project.objects.filter(name=CLASS_NAME).first()
+    steps = [Step(f"class {CLASS_NAME}", project is None)]
+    if project is None:
+        project = create_project(
+            CLASS_NAME, instructor, description="A class with a ready lab, to try as both sides."
+        )
+    start = Topology.objects.filter(project=project, name=LAB_START.name).first()
+    if start is None:
+        document = LAB_START.load()
+        start = create_topology(
+            project,
+            LAB_START.name,
+            admin,
+            description=document.description,
+            document=document,
+            message=f"Demo lab start from designer/demo/{LAB_START.filename}",
+        )
+    lab = Lab.objects.filter(project=project, title=LAB_TITLE).first()
+    steps.append(Step(f"lab {LAB_TITLE}", lab is None))
+    if lab is None:
+        lab = create_lab(
+            project,
+            instructor,
+            title=LAB_TITLE,
+            source=start,
+            instructions=LAB_INSTRUCTIONS,
+            goals=LAB_GOALS,
+        )
+        update_lab(lab, published=True)
+    invite, created = ClassInvite.objects.get_or_create(
+        code=INVITE_CODE, defaults={"project": project, "created_by": instructor}
+    )
+    steps.append(Step(f"invite code {invite.code}", created))
     return steps

@@ -95,6 +95,11 @@ class Lab(models.Model):
     source = models.ForeignKey(
         Topology, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who wrote the start: a copy's first revision is theirs, so what the lab gives (a provider
+    # network an admin made, say) is never judged as the student's own change.
+    start_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     shared = models.BooleanField(default=False)
     # The shared lab's workspace, made when the first student starts it.
     workspace = models.ForeignKey(

@@ -85,6 +85,7 @@ def create_lab(
         goals=goals,
         start_document=source.head.document,
         source=source,
+        start_author=source.head.author,
         shared=shared,
         copy_quotas={**COPY_QUOTAS, **(copy_quotas or {})},
         created_by=author,
@@ -109,6 +110,7 @@ def update_lab(lab: Lab, **changes: Any) -> Lab:
             errors.append(FieldError("retake_start", "the lab's source topology is gone"))
         else:
             changes["start_document"] = lab.source.head.document
+            changes["start_author"] = lab.source.head.author
     if errors:
         raise LabError(errors)
     for field, value in changes.items():
@@ -216,7 +218,7 @@ def start_lab(lab: Lab, student: Any) -> tuple[LabCopy, bool]:
     topology = create_topology(
         project,
         f"{lab.title} · {student.get_username()}"[:64],
-        student,
+        lab.start_author or lab.created_by or student,
         description=f"{student.get_username()}'s copy of the lab {lab.title}"[:2000],
         document=start_of(lab),
         message="Started the lab",
@@ -232,14 +234,16 @@ def start_lab(lab: Lab, student: Any) -> tuple[LabCopy, bool]:
 def reset_copy(copy: LabCopy, author: Any) -> Revision:
     """A new revision of the copy holding the lab's start (history is kept), and its check
     results cleared."""
-    topology = copy.topology
+    topology = Topology.objects.select_related("head").get(pk=copy.topology_id)
     assert topology.head is not None
+    # Written as the start's author wrote it: what the lab gives is not the student's change.
+    lab = copy.lab
     revision = save_revision(
         topology,
         topology.head.number,
-        start_of(copy.lab),
-        author,
-        "Reset to the lab's start",
+        start_of(lab),
+        lab.start_author or lab.created_by or author,
+        f"Reset to the lab's start by {getattr(author, 'username', 'someone')}",
     )
     copy.reset_at = timezone.now()
     copy.results, copy.passed, copy.checked_at, copy.checked_revision = [], 0, None, None

@@ -170,3 +170,25 @@ def test_the_message_names_where_the_app_is_served() -> None:
     call_command("createdemo", "--url", "http://127.0.0.1:9000/", stdout=out, stderr=out)
     assert "Netloom demo at http://127.0.0.1:9000," in out.getvalue()
     assert "(admin; also http://127.0.0.1:9000/admin/)" in out.getvalue()
+
+
+def test_the_demo_class_has_a_lab_a_student_can_join_start_and_check() -> None:
+    from designer.demo import CLASS_NAME, INVITE_CODE, LAB_TITLE, STUDENT
+    from designer.models import Lab
+    from designer.services.labs import check_copy, join_class, start_lab
+
+    createdemo()
+    lab = Lab.objects.get(project__name=CLASS_NAME, title=LAB_TITLE)
+    assert lab.published
+    student = User.objects.get(username=STUDENT.username)
+    assert student.check_password(STUDENT.password)
+    assert not student.is_staff
+    join_class(student, INVITE_CODE)
+    copy, made = start_lab(lab, student)
+    assert made
+    results = {r.goal: r.status for r in check_copy(copy)}
+    # The start works but its legacy router is the single point of failure the lab is about.
+    assert list(results.values()) == ["pass", "pass", "pass", "fail", "fail", "pending"]
+    # Running createdemo again keeps the class, the lab and the student's copy as they are.
+    createdemo()
+    assert Lab.objects.filter(title=LAB_TITLE).count() == 1

@@ -7,14 +7,27 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from designer.demo import ADMIN, DEMO, PROJECT_NAME, TOPOLOGIES, create_demo
+from designer.demo import (
+    ADMIN,
+    CLASS_NAME,
+    DEMO,
+    INVITE_CODE,
+    LAB_TITLE,
+    PROJECT_NAME,
+    STUDENT,
+    TOPOLOGIES,
+    create_demo,
+)
 from designer.models import Topology
 from designer.services.validation import validate_revision
 from designer.validation import Severity
 
 
 class Command(BaseCommand):
-    help = "Create the local demo: users admin and demo, four hosts, a project, three topologies."
+    help = (
+        "Create the local demo: users admin, demo and student, four hosts, a project, three "
+        "topologies, and a class with a lab."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -49,4 +62,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"  {DEMO.username} / {DEMO.password}  (owner of project {PROJECT_NAME})")
         self.stdout.write(f"  {ADMIN.username} / {ADMIN.password}  (admin; also {url}/admin/)")
+        self.stdout.write(
+            f"  {STUDENT.username} / {STUDENT.password}  (a student: join the class "
+            f"{CLASS_NAME} with the code {INVITE_CODE}, then start the lab {LAB_TITLE!r})"
+        )
         self.stdout.write("Passwords are set when a user is created; a changed one is kept.")
