@@ -2,7 +2,8 @@
 the validator's findings and analysis can tell, without anything deployed.
 
 Reachability is judged by the validator's analysis (one routed part, as `analysis.reachable`);
-once the copy is deployed, real connectivity checks judge it instead (designer/labs/deployed.py).
+once the copy is deployed, real connectivity checks judge it instead
+(designer/services/lab_checks.py).
 A behaviour goal (a drill) needs a deployed copy: by design alone it is `pending`.
 """
 

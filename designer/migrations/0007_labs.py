@@ -78,6 +78,7 @@ class Migration(migrations.Migration):
                 ('passed', models.PositiveIntegerField(default=0)),
                 ('total', models.PositiveIntegerField(default=0)),
                 ('checking', models.BooleanField(default=False)),
+                ('pending', models.JSONField(blank=True, default=dict)),
                 ('lab', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='copies', to='designer.lab')),
                 ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lab_copies', to=settings.AUTH_USER_MODEL)),
                 ('topology', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='lab_copy', to='designer.topology')),

@@ -134,8 +134,10 @@ class LabCopy(models.Model):
     results = models.JSONField(default=list, blank=True)
     passed = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
-    # A check with parts still running on the deployed copy (connectivity checks, drills).
+    # A check with parts still running on the deployed copy (connectivity checks, drills), and
+    # which: {goal's index: {"check": id} or {"drill": id}}.
     checking = models.BooleanField(default=False)
+    pending = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["started_at", "id"]

@@ -176,7 +176,11 @@ def check_json(check: ConnectivityCheck) -> dict[str, Any]:
 
 
 def publish(check: ConnectivityCheck) -> None:
-    """Send the check, as it is now, to the topology's sockets. Called after commit."""
+    """Send the check, as it is now, to the topology's sockets, and, once it is over, give its
+    answer to a lab goal waiting for it. Called after commit."""
+    from designer.services.lab_checks import check_finished
+
+    check_finished(check)
     layer = get_channel_layer()
     if layer is None:
         return

@@ -22,6 +22,7 @@ from designer.labs.checking import GoalResult, check_design
 from designer.labs.goals import GoalSyntaxError, parse_goals
 from designer.models import Membership, Project, Quota, Revision, Role, Topology, VlanPolicy
 from designer.models.labs import COPY_QUOTAS, ClassInvite, Enrolment, Lab, LabCopy
+from designer.services.lab_checks import start_deployed_checks
 from designer.services.topologies import create_topology, save_revision
 from designer.services.validation import context_for
 from designer.spec import Document, DocumentError, FieldError, parse_document
@@ -270,8 +271,9 @@ def copy_context(copy: LabCopy) -> ValidationContext:
     )
 
 
-def check_copy(copy: LabCopy) -> list[GoalResult]:
-    """Check every goal of the lab against the copy's head revision and keep the results."""
+def check_copy(copy: LabCopy, user: Any = None) -> list[GoalResult]:
+    """Check every goal of the lab against the copy's head revision and keep the results;
+    when the head is deployed, reachability goals go on as real checks (lab_checks)."""
     topology = Topology.objects.select_related("head").get(pk=copy.topology_id)
     head = topology.head
     assert head is not None
@@ -281,12 +283,18 @@ def check_copy(copy: LabCopy) -> list[GoalResult]:
     except DocumentError:  # stored revisions were parsed when written; kept for safety
         document = Document()
     results = check_design(document, goals, copy_context(copy))
+    results = start_deployed_checks(copy, goals, results, user)
     copy.results = [result.as_dict() for result in results]
     copy.passed = sum(result.passed for result in results)
     copy.total = len(results)
     copy.checked_at = timezone.now()
     copy.checked_revision = head.number
-    copy.save(update_fields=["results", "passed", "total", "checked_at", "checked_revision"])
+    copy.save(
+        update_fields=[
+            *("results", "passed", "total", "checked_at", "checked_revision"),
+            *("pending", "checking"),
+        ]
+    )
     transaction.on_commit(lambda: publish_progress(copy))
     return results
 

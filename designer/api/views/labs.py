@@ -225,7 +225,7 @@ class LabCopyCheckView(LabScoped):
     )
     def post(self, request: Request, lab_id: int, copy_id: int) -> Response:
         copy = self.get_copy(self.get_lab())
-        service.check_copy(copy)
+        service.check_copy(copy, request.user)
         return Response(service.progress_json(copy))
 
 
