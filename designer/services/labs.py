@@ -258,17 +258,8 @@ def reset_copy(copy: LabCopy, author: Any) -> Revision:
 
 def copy_context(copy: LabCopy) -> ValidationContext:
     """What the copy is validated against: its project's policy and the hosts, with the lab's
-    limits on this copy alone, whatever the others in a shared workspace hold."""
-    topology = copy.topology
-    base = context_for(topology.project, topology=topology)
-    return ValidationContext(
-        hosts=base.hosts,
-        policy=base.policy,
-        quotas=dict(copy.lab.copy_quotas),
-        usage_elsewhere={},
-        author_is_admin=base.author_is_admin,
-        base=base.base,
-    )
+    limits on this copy alone (`context_for` knows a lab copy)."""
+    return context_for(copy.topology.project, topology=copy.topology)
 
 
 def check_copy(copy: LabCopy, user: Any = None) -> list[GoalResult]:

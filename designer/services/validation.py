@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import F
 
-from designer.models import Host, Project, Quota, Revision, Topology, VlanPolicy
+from designer.models import Host, LabCopy, Project, Quota, Revision, Topology, VlanPolicy
 from designer.spec import Document
 from designer.validation import DEFAULT_QUOTAS, Finding, ValidationContext, validate
 
@@ -33,11 +33,19 @@ def context_for(
 ) -> ValidationContext:
     policy = VlanPolicy.objects.filter(project=project).first()
     quota = Quota.objects.filter(project=project).first()
+    limits = quota.as_limits() if quota else dict(DEFAULT_QUOTAS)
+    # A student's lab copy has the lab's limits to itself, whatever else its project holds
+    # (the other copies of a shared lab).
+    copy = (
+        LabCopy.objects.select_related("lab").filter(topology=topology).first()
+        if topology
+        else None
+    )
     return ValidationContext(
         hosts={host.name: host.as_context() for host in Host.objects.all()},
         policy=policy.as_context() if policy else None,
-        quotas=quota.as_limits() if quota else dict(DEFAULT_QUOTAS),
-        usage_elsewhere=project_usage(project, exclude=topology),
+        quotas={**limits, **copy.lab.copy_quotas} if copy else limits,
+        usage_elsewhere={} if copy else project_usage(project, exclude=topology),
         author_is_admin=None if author is None else bool(author.is_staff),
         base=base,
     )
