@@ -64,6 +64,11 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
         409,
         "The topology has nothing deployed: deploy it before checking its connectivity.",
     ),
+    "topology_deployed": (
+        409,
+        "Something of the topology is deployed (or a deploy is under way or failed half way): "
+        "destroy it before deleting the topology.",
+    ),
     "not_ha": (409, "The router is not an HA router in the deployed revision: it has no drills."),
     "no_master": (
         409,

@@ -7,7 +7,14 @@ from typing import Any
 
 from django.db import transaction
 
-from designer.models import Project, Revision, Topology
+from designer.models import (
+    Deployment,
+    DeploymentAction,
+    DeploymentState,
+    Project,
+    Revision,
+    Topology,
+)
 from designer.signals import revision_saved
 from designer.spec import ELEMENT_LISTS as _ELEMENT_LISTS
 from designer.spec import Document, parse_document
@@ -175,7 +182,18 @@ def update_topology(
     return topology
 
 
+class TopologyDeployed(Exception):
+    """Something of the topology may be on the hosts (deployed, under way, or left by a failed
+    attempt): deleting it would leave that behind with nothing to destroy it by."""
+
+
 @transaction.atomic
 def delete_topology(topology: Topology) -> None:
-    """A topology with its whole history and its share links."""
+    """A topology with its whole history and its share links, once nothing of it is deployed:
+    its newest deploy attempt, if any, must be a destroy that finished."""
+    newest = Deployment.objects.filter(topology=topology).order_by("-created_at", "-id").first()
+    if newest is not None and (
+        newest.action != DeploymentAction.DESTROY or newest.state != DeploymentState.DESTROYED
+    ):
+        raise TopologyDeployed(topology.pk)
     topology.delete()

@@ -148,6 +148,33 @@ def test_a_finished_attempt_does_not_stand_in_the_way(world: World) -> None:
 
 
 @pytest.mark.parametrize(
+    ("states", "deletable"),
+    [
+        ((), True),
+        ((DeploymentState.DEPLOYED,), False),
+        ((DeploymentState.APPLYING,), False),
+        ((DeploymentState.FAILED,), False),  # it may have left objects behind
+        ((DeploymentState.DEPLOYED, DeploymentState.DESTROYED), True),
+        ((DeploymentState.DEPLOYED, DeploymentState.FAILED), False),  # a destroy that failed
+    ],
+)
+def test_a_topology_is_deleted_only_once_nothing_of_it_is_deployed(
+    world: World, states: tuple[str, ...], deletable: bool
+) -> None:
+    for number, state in enumerate(states):
+        last = number == len(states) - 1 and number > 0
+        _deployment(world.topology, state, revision=None if last else 1)
+    response = world.clients["owner"].delete(_url(world.topology))
+    if deletable:
+        assert response.status_code == 204
+        assert not Topology.objects.filter(pk=world.topology.pk).exists()
+    else:
+        assert response.status_code == 409, response.json()
+        assert response.json()["code"] == "topology_deployed"
+        assert Topology.objects.filter(pk=world.topology.pk).exists()
+
+
+@pytest.mark.parametrize(
     ("body", "path"),
     [
         ({"action": "launch"}, "action"),

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from designer.access import visible_projects, visible_topologies
-from designer.api.errors import document_error, input_error
+from designer.api.errors import ApiError, document_error, input_error
 from designer.api.permissions import Need
 from designer.api.serializers import (
     TopologyCreateSerializer,
@@ -21,7 +21,12 @@ from designer.api.serializers import (
 )
 from designer.api.views.base import READ_ERRORS, WRITE_ERRORS, ApiViewSet, errors
 from designer.models import Project, Topology
-from designer.services.topologies import create_topology, delete_topology, update_topology
+from designer.services.topologies import (
+    TopologyDeployed,
+    create_topology,
+    delete_topology,
+    update_topology,
+)
 from designer.spec import Document, DocumentError, FieldError, parse_document
 
 
@@ -69,8 +74,8 @@ def _check_name_free(project: Project, name: str, topology: Topology | None = No
         responses={200: TopologySerializer, **errors(*WRITE_ERRORS)},
     ),
     destroy=extend_schema(
-        summary="Delete a topology with its history (owner)",
-        responses={204: None, **errors(*READ_ERRORS)},
+        summary="Delete a topology with its history (owner), once nothing of it is deployed",
+        responses={204: None, **errors(*READ_ERRORS, conflicts=("topology_deployed",))},
     ),
 )
 class TopologyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
@@ -130,5 +135,11 @@ class TopologyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         return self.update(request, pk, partial=True)
 
     def destroy(self, request: Request, pk: str) -> Response:
-        delete_topology(self.get_object())
+        try:
+            delete_topology(self.get_object())
+        except TopologyDeployed:
+            raise ApiError(
+                "topology_deployed",
+                "Something of the topology is deployed: destroy it first, then delete it.",
+            ) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
