@@ -73,13 +73,13 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
-# Deploys drive the kernel through iproute2 and iptables and run dnsmasq and keepalived (HA
-# routers); tests ping through what they deploy. Installed from Debian when missing (needs
+# Deploys drive the kernel through iproute2, iptables and nftables (load balancers) and run
+# dnsmasq and keepalived (HA routers); tests ping through what they deploy. Installed from Debian when missing (needs
 # root, as deploying does).
-NETWORK_TOOLS := /usr/sbin/ip /usr/sbin/sysctl /usr/sbin/iptables-restore /usr/sbin/dnsmasq /usr/sbin/keepalived /usr/bin/ping
+NETWORK_TOOLS := /usr/sbin/ip /usr/sbin/sysctl /usr/sbin/iptables-restore /usr/sbin/nft /usr/sbin/dnsmasq /usr/sbin/keepalived /usr/bin/ping
 $(NETWORK_TOOLS) &:
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 procps iptables dnsmasq-base iputils-ping
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 procps iptables nftables dnsmasq-base iputils-ping
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends keepalived
 
 network-tools: $(NETWORK_TOOLS)
@@ -101,6 +101,7 @@ bench: migrate browser frontend network-tools bench-tools
 	$(PY) bench/collab.py
 	$(PY) bench/canvas.py
 	$(PY) bench/deploy.py
+	$(PY) bench/failover.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache frontend/node_modules frontend/dist

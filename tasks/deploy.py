@@ -216,6 +216,7 @@ def reconcile_host(deployment_id: int, host_name: str, phase: Phase) -> None:
             progress.step_started(next_step)
 
         driver.apply(steps, started=started, done=progress.step_done)
+        driver.forget_dead(desired)
         step = None
         progress.flush(force=True)
     except (DriverError, Cancelled, PermissionError, OSError, ValueError) as error:

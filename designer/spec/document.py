@@ -17,6 +17,7 @@ from designer.spec.elements import (
     Element,
     FloatingIP,
     Instance,
+    LoadBalancer,
     Network,
     Port,
     Router,
@@ -34,7 +35,16 @@ from designer.spec.fields import (
 
 SCHEMA_VERSION: Literal[1] = 1
 # The element lists of a document, in the order they are read and written.
-ELEMENT_LISTS = ("networks", "segments", "subnets", "ports", "instances", "routers", "floating_ips")
+ELEMENT_LISTS = (
+    "networks",
+    "segments",
+    "subnets",
+    "ports",
+    "instances",
+    "routers",
+    "floating_ips",
+    "load_balancers",
+)
 
 ElementList = Annotated[list[Any], Field(max_length=MAX_ELEMENTS)]
 
@@ -83,6 +93,7 @@ class Document(Strict):
     instances: Annotated[list[Instance], Field(max_length=MAX_ELEMENTS)] = []
     routers: Annotated[list[Router], Field(max_length=MAX_ELEMENTS)] = []
     floating_ips: Annotated[list[FloatingIP], Field(max_length=MAX_ELEMENTS)] = []
+    load_balancers: Annotated[list[LoadBalancer], Field(max_length=MAX_ELEMENTS)] = []
     layout: Layout = Layout()
 
     def elements(self) -> Iterator[tuple[str, int, Element]]:
@@ -173,7 +184,7 @@ _NETWORK_TAGS = frozenset(
 
 def _pattern_message(loc: tuple[int | str, ...]) -> str:
     field = next((p for p in reversed(loc) if isinstance(p, str)), "")
-    if field in {"id", "members", "device", "network", "segment", "subnet", "port"}:
+    if field in {"id", "members", "device", "network", "segment", "subnet", "port", "instance"}:
         return "must be an id: a letter, then up to 47 letters, digits, '-' or '_'"
     if field in {"name", "label"}:
         return (
@@ -190,6 +201,11 @@ def _pattern_message(loc: tuple[int | str, ...]) -> str:
         return "must be a MAC address like 02:00:00:00:00:01 (lower case)"
     if field == "image":
         return "must be an image reference like nginx:1.27 or library/alpine"
+    if field == "http_path":
+        return (
+            "must be a path beginning with '/': letters, digits and . _ ~ % / ? = & + , : @ - "
+            "only, at most 256"
+        )
     if field == "positions":
         return "layout keys are element ids, group ids or host:NAME"
     return "holds characters an address cannot hold"
@@ -206,6 +222,7 @@ _REFERENCES: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("ports", "device", frozenset({"instances", "routers"})),
     ("floating_ips", "network", frozenset({"networks"})),
     ("floating_ips", "port", frozenset({"ports"})),
+    ("load_balancers", "subnet", frozenset({"subnets"})),
 )
 
 _KIND_WORD = {
@@ -216,6 +233,7 @@ _KIND_WORD = {
     "instances": "an instance",
     "routers": "a router",
     "floating_ips": "a floating IP",
+    "load_balancers": "a load balancer",
 }
 
 
@@ -264,6 +282,11 @@ def _check_references(document: Document) -> list[FieldError]:
             expect(f"{base}.network", gateway.network, frozenset({"networks"}))
             for ip_index, fixed_ip in enumerate(gateway.fixed_ips):
                 expect(f"{base}.fixed_ips[{ip_index}].subnet", fixed_ip.subnet, subnets)
+    instances = frozenset({"instances"})
+    for index, balancer in enumerate(document.load_balancers):
+        for member_index, lb_member in enumerate(balancer.members):
+            path = f"load_balancers[{index}].members[{member_index}].instance"
+            expect(path, lb_member.instance, instances)
     for index, group in enumerate(document.layout.groups):
         for member_index, member in enumerate(group.members):
             if member not in where and member not in group_ids:

@@ -1,5 +1,5 @@
-"""The element kinds of a topology: networks, segments, subnets, ports, instances, routers and
-floating IPs, as DESIGN.md section 1 names them (Neutron and Docker words).
+"""The element kinds of a topology: networks, segments, subnets, ports, instances, routers,
+floating IPs and load balancers, as DESIGN.md section 1 names them (Neutron and Docker words).
 
 These models hold the network semantics only; where things sit on the canvas is in `layout`.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from designer.spec.fields import (
     MAX_LIST,
@@ -254,3 +254,46 @@ class FloatingIP(Element):
     network: ElementId
     floating_ip_address: Address | None = None
     port: ElementId | None = None
+
+
+# --- load balancers -----------------------------------------------------------------------
+
+# An HTTP health check's path: what a URL path may hold, less what a configuration file or a
+# request line would read otherwise (whitespace, quotes, '#', '!', ';', '$', '\').
+HTTP_PATH_PATTERN = r"^/[A-Za-z0-9._~%/?=&+,:@-]{0,255}$"
+HttpPath = Annotated[str, StringConstraints(pattern=HTTP_PATH_PATTERN)]
+
+
+class LoadBalancerMember(Strict):
+    """An instance behind a load balancer, on one of its ports."""
+
+    instance: ElementId
+    port: TcpPort
+    weight: Annotated[int, Field(ge=1, le=256)] = 1
+
+
+class HealthCheck(Strict):
+    """How a load balancer tells a member is up: a TCP connect or an HTTP GET, every
+    `interval` seconds; `fall` failures in a row take it out, `rise` successes bring it back."""
+
+    type: Literal["tcp", "http"] = "tcp"
+    interval: Annotated[float, Field(ge=0.5, le=60, allow_inf_nan=False)] = 2.0
+    timeout: Annotated[float, Field(ge=0.1, le=60, allow_inf_nan=False)] = 1.0
+    rise: Annotated[int, Field(ge=1, le=10)] = 2
+    fall: Annotated[int, Field(ge=1, le=10)] = 3
+    http_path: HttpPath = Field(default="/", description="The path GET asks for, for http.")
+
+
+class LoadBalancer(Element):
+    """A virtual address (VIP) on a subnet spreading TCP connections to a port over members."""
+
+    subnet: ElementId
+    vip_address: Address | None = Field(default=None, description="None: allocated.")
+    port: TcpPort
+    protocol: Literal["tcp"] = "tcp"
+    algorithm: Literal["round_robin", "weighted"] = "round_robin"
+    members: Annotated[list[LoadBalancerMember], Field(max_length=MAX_LIST)] = []
+    health_check: HealthCheck = HealthCheck()
+    hosts: Annotated[list[HostName], Field(max_length=1)] = Field(
+        default=[], description="The networking node it runs on; none: one is chosen."
+    )

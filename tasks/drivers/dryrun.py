@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
 from tasks.drivers import HostBinding
+from tasks.drivers.kernel_bridge_filter import nft_input
 from tasks.drivers.render import (
+    IPVS_SYSCTLS,
+    balancer_files,
+    balancer_keepalived_arguments,
+    balancer_keepalived_config,
+    check_arguments,
     dnsmasq_config,
     dnsmasq_files,
     iptables_restore_input,
@@ -24,6 +30,8 @@ from tasks.drivers.render import (
     keepalived_config,
     keepalived_files,
     keepalived_test_arguments,
+    nft_delete_input,
+    nft_ruleset,
     responder_arguments,
     responder_directory,
     responder_stop_arguments,
@@ -33,11 +41,14 @@ from tasks.planner.state import (
     Address,
     Attachment,
     Bridge,
+    DistributedTunnels,
     Dnsmasq,
     Firewall,
     Keepalived,
+    LoadBalancer,
     Macvlan,
     Namespace,
+    PolicyRouting,
     Responder,
     Route,
     Veth,
@@ -425,6 +436,73 @@ def _firewall(before: Firewall | None, after: Firewall | None, binding: HostBind
     return [Command(tuple(restore), stdin=iptables_restore_input(before, after))]
 
 
+def _policy_routing(
+    before: PolicyRouting | None, after: PolicyRouting | None, binding: HostBinding
+) -> list[Argv]:
+    """What goes of `before` and what is set of `after`: neighbours, rules, table routes."""
+    current = after or before
+    if current is None:
+        raise ValueError("a policy routing step without entries")
+    old = before or PolicyRouting(current.namespace, current.owner)
+    new = after or PolicyRouting(current.namespace, current.owner)
+
+    def ip(*arguments: str) -> list[str]:
+        return _ip(binding, current.namespace, *arguments)
+
+    out: list[Argv] = []
+    for device, address, _mac in sorted(set(old.neighbours) - set(new.neighbours)):
+        out.append(ip("neigh", "del", address, "dev", device))
+    for priority, source, _table in sorted(set(old.rules) - set(new.rules)):
+        out.append(ip("rule", "del", "priority", str(priority), "from", source))
+    for table, destination, _gateway, _device in sorted(set(old.routes) - set(new.routes), key=str):
+        out.append(ip("route", "del", destination, "table", str(table)))
+    for device, address, mac in sorted(set(new.neighbours) - set(old.neighbours)):
+        out.append(
+            ip("neigh", "replace", address, "lladdr", mac, "dev", device, "nud", "permanent")
+        )
+    for priority, source, table in sorted(set(new.rules) - set(old.rules)):
+        out.append(
+            ip("rule", "add", "priority", str(priority), "from", source, "lookup", str(table))
+        )
+    for table, destination, gateway, device in sorted(set(new.routes) - set(old.routes), key=str):
+        via = [] if gateway is None else ["via", gateway]
+        out.append(ip("route", "replace", destination, *via, "dev", device, "table", str(table)))
+    return out
+
+
+def _distributed_tunnels(
+    before: DistributedTunnels | None, after: DistributedTunnels | None, binding: HostBinding
+) -> list[Argv]:
+    """The bridge filter replaced whole, then the forwarding entries that go and come."""
+    current = after or before
+    if current is None:
+        raise ValueError("a distributed tunnels step without entries")
+    apply = _inside(binding, current.namespace, "nft", "-f", "-")
+    out: list[Argv] = [Command(tuple(apply), stdin=nft_input(binding.prefix, after))]
+    old = set(before.forwards) if before else set()
+    new = set(after.forwards) if after else set()
+    for tunnel, mac, remote in sorted(old - new):
+        out.append(
+            _bridge(binding, current.namespace, "fdb", "del", mac, "dev", tunnel, "dst", remote)
+        )
+    for tunnel, mac, remote in sorted(new - old):
+        out.append(
+            _bridge(
+                binding,
+                current.namespace,
+                "fdb",
+                "replace",
+                mac,
+                "dev",
+                tunnel,
+                "dst",
+                remote,
+                "permanent",
+            )
+        )
+    return out
+
+
 # -- processes ------------------------------------------------------------------------------
 
 
@@ -462,6 +540,37 @@ def _start_keepalived(obj: Keepalived, binding: HostBinding) -> list[Argv]:
 def _stop_keepalived(obj: Keepalived, binding: HostBinding) -> list[Argv]:
     files = keepalived_files(binding.run_dir, obj.namespace)
     return [["pkill", "--pidfile", files.pid]]
+
+
+def _start_balancer(obj: LoadBalancer, binding: HostBinding) -> list[Argv]:
+    """The nft table written inside the namespace, then keepalived's virtual server (checked
+    first) or the checker that keeps the table's DNAT to the healthy members."""
+    files = balancer_files(binding.run_dir, obj.namespace)
+    table = Command(
+        tuple(_inside(binding, obj.namespace, "nft", "-f", files.ruleset)),
+        writes=(files.ruleset, nft_ruleset(obj)),
+    )
+    if obj.realisation == "ipvs":
+        check = _inside(
+            binding, obj.namespace, "keepalived", "--config-test", f"--use-file={files.config}"
+        )
+        start = _inside(binding, obj.namespace, *balancer_keepalived_arguments(files))
+        return [
+            ["modprobe", "ip_vs"],
+            *(_set_sysctl(obj.namespace, key, value) for key, value in IPVS_SYSCTLS),
+            table,
+            Command(tuple(check), writes=(files.config, balancer_keepalived_config(obj))),
+            start,
+        ]
+    spec = {"balancer": "(as planned)", "states": files.states, "pid": files.pid}
+    start = _inside(binding, obj.namespace, *check_arguments(files))
+    return [table, Command(tuple(start), writes=(files.spec, json.dumps(spec) + "\n"))]
+
+
+def _stop_balancer(obj: LoadBalancer, binding: HostBinding) -> list[Argv]:
+    files = balancer_files(binding.run_dir, obj.namespace)
+    delete = _inside(binding, obj.namespace, "nft", "-f", "-")
+    return [["pkill", "--pidfile", files.pid], Command(tuple(delete), stdin=nft_delete_input(obj))]
 
 
 def _start_responder(obj: Responder, binding: HostBinding) -> list[Argv]:
@@ -511,6 +620,16 @@ _RENDERERS: dict[type, _Renderer] = {
         lambda obj, binding: _firewall(obj, None, binding),
         _firewall,
     ),
+    PolicyRouting: (
+        lambda obj, binding: _policy_routing(None, obj, binding),
+        lambda obj, binding: _policy_routing(obj, None, binding),
+        _policy_routing,
+    ),
+    DistributedTunnels: (
+        lambda obj, binding: _distributed_tunnels(None, obj, binding),
+        lambda obj, binding: _distributed_tunnels(obj, None, binding),
+        _distributed_tunnels,
+    ),
     Dnsmasq: (_start_dnsmasq, _stop_dnsmasq, _restart(_stop_dnsmasq, _start_dnsmasq)),
     Keepalived: (
         _start_keepalived,
@@ -518,4 +637,5 @@ _RENDERERS: dict[type, _Renderer] = {
         _restart(_stop_keepalived, _start_keepalived),
     ),
     Responder: (_start_responder, _stop_responder, _update_responder),
+    LoadBalancer: (_start_balancer, _stop_balancer, _restart(_stop_balancer, _start_balancer)),
 }

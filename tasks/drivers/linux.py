@@ -33,7 +33,7 @@ from typing import Any
 from pyroute2 import IPRoute
 from pyroute2.netlink.exceptions import NetlinkError
 
-from tasks.drivers import HostBinding, lanes, render
+from tasks.drivers import HostBinding, kernel_bridge_filter, kernel_policy, lanes, render
 from tasks.drivers import kernel_firewall as firewall_rules
 from tasks.drivers import kernel_process as processes
 from tasks.drivers.kernel import (
@@ -51,6 +51,7 @@ from tasks.drivers.kernel import (
     write_sysctls,
 )
 from tasks.drivers.kernel_keepalived import KeepalivedSupervisor
+from tasks.drivers.kernel_lb import BalancerSupervisor
 from tasks.drivers.netlink import (
     configure,
     delete_link,
@@ -78,12 +79,16 @@ from tasks.planner.state import (
     Address,
     Attachment,
     Bridge,
+    DistributedTunnels,
     Dnsmasq,
     Firewall,
+    HostState,
     Keepalived,
     KernelObject,
+    LoadBalancer,
     Macvlan,
     Namespace,
+    PolicyRouting,
     Responder,
     Route,
     Veth,
@@ -132,6 +137,7 @@ class LinuxDriver(KernelReading):
         # Responder steps not yet handed to the responder process: it takes them up together.
         self._pending: list[Step] = []
         self.keepalived = KeepalivedSupervisor(binding, self.run_dir / "processes", REPO)
+        self.balancers = BalancerSupervisor(binding, self.run_dir / "balancers", REPO)
 
     # -- applying ---------------------------------------------------------------------------
 
@@ -246,8 +252,11 @@ class LinuxDriver(KernelReading):
             Address: self._ensure_address,
             Route: self._ensure_route,
             Firewall: self._ensure_firewall,
+            PolicyRouting: lambda s, obj: kernel_policy.apply(s(obj.namespace), obj, self.owns),
+            DistributedTunnels: lambda s, obj: self._bridge_filter(s, obj.namespace, obj),
             Dnsmasq: self._ensure_dnsmasq,
             Keepalived: lambda _sockets, obj: self.keepalived.ensure(obj),
+            LoadBalancer: lambda _sockets, obj: self.balancers.ensure(obj),
             Responder: self._ensure_responder,
         }
         handlers[type(obj)](sockets, obj)
@@ -265,11 +274,25 @@ class LinuxDriver(KernelReading):
             Address: self._remove_address,
             Route: self._remove_route,
             Firewall: self._remove_firewall,
+            PolicyRouting: self._remove_policy_routing,
+            DistributedTunnels: lambda s, obj: self._bridge_filter(s, obj.namespace, None),
             Dnsmasq: self._stop_dnsmasq,
             Keepalived: lambda _sockets, obj: self.keepalived.stop(obj),
+            LoadBalancer: lambda _sockets, obj: self.balancers.stop(obj),
             Responder: self._stop_responder,
         }
         handlers[type(obj)](sockets, obj)
+
+    def _remove_policy_routing(self, sockets: Sockets, obj: PolicyRouting) -> None:
+        ipr = self._present(sockets, obj.namespace)
+        if ipr is not None:
+            kernel_policy.apply(ipr, None, self.owns)
+
+    def _bridge_filter(
+        self, sockets: Sockets, namespace: str | None, obj: DistributedTunnels | None
+    ) -> None:
+        where = sockets.resolve(namespace)
+        kernel_bridge_filter.apply(sockets(namespace), where, self.prefix, obj, self.owns)
 
     def _present(self, sockets: Sockets, namespace: str | None) -> IPRoute | None:
         """The socket of an object's namespace, or None when that namespace is gone."""
@@ -587,6 +610,24 @@ class LinuxDriver(KernelReading):
     def _stop_responder(self, sockets: Sockets, obj: Responder) -> None:
         self.responder.entries.pop(obj.namespace, None)
 
+    def forget_dead(self, desired: HostState) -> None:
+        """Remove the records and files of the processes that died (a crashed keepalived)
+        and that `desired` no longer has: observing sees only running processes, so no step
+        of a plan ever removes them."""
+        wanted = set(desired.by_key())
+        with Sockets(self.binding.namespace) as sockets:
+            for record in processes.records(self.run_dir / "processes"):
+                obj = process_object(record.data)
+                if processes.running(record) or obj.key in wanted:
+                    continue
+                if isinstance(obj, Dnsmasq):
+                    self._stop_dnsmasq(sockets, obj)
+                elif isinstance(obj, Keepalived):
+                    self.keepalived.stop(obj)
+                else:
+                    processes.stop(record)
+        self._forget_if_empty()
+
     # -- destroying -------------------------------------------------------------------------
 
     def _owned_links(self, sockets: Sockets, peers_only: bool = False) -> list[str]:
@@ -615,10 +656,13 @@ class LinuxDriver(KernelReading):
                     self.keepalived.stop(obj)
                 else:
                     processes.stop(record)
+            for balancer in self.balancers.recorded():
+                self.balancers.stop(balancer)
             host = self.binding.namespace
             for table, rules in firewall_rules.read(host, self.owns).items():
                 current = Firewall(table, "", None, rules.chains, rules.hooks)  # type: ignore[arg-type]
                 firewall_rules.restore(host, render.iptables_restore_input(current, None))
+            kernel_bridge_filter.apply(sockets(None), host, self.prefix, None, self.owns)
             # Namespaces first: the kernel tears a removed namespace's links down in one batch,
             # veth peers on the host included, where deleting link by link waits for the
             # kernel once per link.

@@ -18,6 +18,7 @@ from tasks.planner.state import (
     Attachment,
     Bridge,
     DhcpHost,
+    DistributedTunnels,
     Dnsmasq,
     Firewall,
     HostState,
@@ -26,6 +27,7 @@ from tasks.planner.state import (
     Key,
     Macvlan,
     Namespace,
+    PolicyRouting,
     Responder,
     Route,
     Veth,
@@ -50,6 +52,8 @@ def host_state(host: str, objects: Iterable[KernelObject]) -> HostState:
         Responder: "responders",
         Vlan: "vlans",
         Keepalived: "keepaliveds",
+        PolicyRouting: "policy_routings",
+        DistributedTunnels: "distributed_tunnels",
     }
     for obj in objects:
         by_field.setdefault(field_of[type(obj)], []).append(obj)

@@ -6,11 +6,12 @@ The linux driver observes with this before it applies anything."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Address, IPv6Address, ip_interface, ip_network
 from pathlib import Path
+from typing import cast
 
-from tasks.drivers import HostBinding, render, rtnl_dump
+from tasks.drivers import HostBinding, kernel_bridge_filter, kernel_policy, render, rtnl_dump
 from tasks.drivers import kernel_firewall as firewall_rules
 from tasks.drivers import kernel_process as processes
 from tasks.drivers.kernel import (
@@ -23,6 +24,7 @@ from tasks.drivers.kernel import (
     read_sysctl,
 )
 from tasks.drivers.kernel_keepalived import without_virtual
+from tasks.drivers.kernel_lb import BalancerSupervisor
 from tasks.drivers.netns import NETNS_DIR, is_namespace
 from tasks.drivers.observed import (
     aligned,
@@ -33,7 +35,7 @@ from tasks.drivers.observed import (
     table_rules,
 )
 from tasks.drivers.responder import ResponderControl
-from tasks.planner.names import owns
+from tasks.planner.names import NAMESPACE_KINDS, owns
 from tasks.planner.state import (
     Address,
     Attachment,
@@ -42,6 +44,7 @@ from tasks.planner.state import (
     HostState,
     KernelObject,
     Key,
+    LoadBalancer,
     Macvlan,
     Namespace,
     Route,
@@ -82,6 +85,7 @@ class KernelReading:
     prefix: str
     run_dir: Path
     _responder: ResponderControl | None
+    balancers: BalancerSupervisor
 
     @property
     def responder(self) -> ResponderControl:
@@ -128,9 +132,12 @@ class KernelReading:
                 found += self._observe_routes(place, sockets)
             found += self._observe_firewalls(self._firewall_places(owned, want))
             found += self._observe_processes()
+            found += self._observe_distributed(sockets, owned)
         # The addresses and routes a running keepalived holds are its, not the kernel objects'.
         found = without_virtual(found)
-        return host_state(self.binding.host, (aligned(obj, want) for obj in found))
+        state = host_state(self.binding.host, (aligned(obj, want) for obj in found))
+        balancers = [cast(LoadBalancer, aligned(obj, want)) for obj in self.balancers.observed()]
+        return replace(state, load_balancers=tuple(sorted(balancers, key=lambda obj: obj.key)))
 
     def _place(self, sockets: Sockets, namespace: str | None, all_: list[str | None]) -> _Place:
         links = {msg["index"]: msg for msg in rtnl_dump.links(sockets.raw(namespace))}
@@ -301,6 +308,20 @@ class KernelReading:
                     observed = firewall_from_record(record["firewall"])
                 out.append(observed)
         return out
+
+    def _observe_distributed(self, sockets: Sockets, owned: list[str]) -> list[KernelObject]:
+        """Distributed routers' policy routing in router namespaces, and what they need of
+        the host's tunnels in the host's own."""
+        out: list[KernelObject] = []
+        routers = f"{self.prefix}-{NAMESPACE_KINDS['router']}-"
+        for namespace in owned:
+            if namespace.startswith(routers):
+                policy = kernel_policy.observe(sockets(namespace), namespace, self.owns)
+                out += [] if policy is None else [policy]
+        tunnels = kernel_bridge_filter.observe(
+            sockets(None), self.binding.namespace, self.prefix, self.owns
+        )
+        return out + ([] if tunnels is None else [tunnels])
 
     def _observe_processes(self) -> list[KernelObject]:
         out: list[KernelObject] = []

@@ -1,6 +1,7 @@
 """The text the drivers hand to tools: `iptables-restore` input, dnsmasq's and keepalived's
-configurations, the responder's arguments and the files a supervised process keeps. Pure: the
-linux driver writes and runs what these return, the dry run shows it.
+configurations, load balancers' nft rulesets and IPVS virtual servers, the responder's
+arguments and the files a supervised process keeps. Pure: the linux driver writes and runs
+what these return, the dry run shows it.
 
 Every value here comes from validated addresses, numbers, kernel names and DNS labels. As a
 second line of defence each is checked once more before it goes into a file: a value with
@@ -13,9 +14,18 @@ from __future__ import annotations
 import ipaddress
 import re
 import sys
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from tasks.planner.state import Dnsmasq, Firewall, Keepalived, Responder, Rule
+from tasks.planner.state import (
+    BalancerMember,
+    Dnsmasq,
+    Firewall,
+    Keepalived,
+    LoadBalancer,
+    Responder,
+    Rule,
+)
 
 LEASE_TIME = "12h"
 RESPONDER_MODULE = "tasks.drivers.responder"
@@ -285,3 +295,169 @@ def _virtual_route(destination: str, gateway: str | None, device: str | None) ->
     if device is not None:
         parts += ["dev", safe(device)]
     return " ".join(parts)
+
+
+# -- load balancers -------------------------------------------------------------------------
+
+CHECK_MODULE = "tasks.drivers.lb_check"
+# With IPVS, netfilter sees the balanced connections, so the namespace can masquerade them.
+# The sysctl is IPVS's: it is there once the module is loaded, so it is set with the balancer.
+IPVS_SYSCTLS = (("net.ipv4.vs.conntrack", "1"),)
+_HTTP_PATH = re.compile(r"^/[A-Za-z0-9._~%/?=&+,:@-]{0,255}$")
+
+
+@dataclass(frozen=True)
+class BalancerFiles:
+    # The nft ruleset as last written, and (nftables) what the checker is to do.
+    ruleset: str
+    spec: str
+    # The checker's pid, and the members' states as it last saw them.
+    pid: str
+    states: str
+    # keepalived's (ipvs).
+    config: str
+    checkers_pid: str
+
+
+def balancer_files(run_dir: str, namespace: str) -> BalancerFiles:
+    """Where a load balancer's namespace keeps its files, named by the namespace."""
+    stem = f"{run_dir}/lb-{safe(namespace)}"
+    return BalancerFiles(
+        ruleset=f"{stem}.nft",
+        spec=f"{stem}.json",
+        pid=f"{stem}.pid",
+        states=f"{stem}.states.json",
+        config=f"{stem}.conf",
+        checkers_pid=f"{stem}.checkers.pid",
+    )
+
+
+def http_path(path: str) -> str:
+    """An HTTP check's path, once more held to a path's characters."""
+    if not _HTTP_PATH.match(path):
+        raise ValueError(f"refusing to write the path {path!r} into a health check")
+    return path
+
+
+def nft_ruleset(balancer: LoadBalancer, healthy: Collection[str] | None = None) -> str:
+    """The load balancer's nft table, replaced whole in one transaction: with `nftables`,
+    DNAT of VIP:port to the `healthy` members (every member when None) by `numgen inc`,
+    round robin or each member as many turns as its weight; either way, masquerading what
+    leaves for a member, so its replies come back through the namespace."""
+    table = safe(balancer.table)
+    vip = ipaddress.IPv4Address(safe(balancer.vip))
+    port = _within(balancer.port, 1, 65535, "port")
+    members = [
+        (ipaddress.IPv4Address(safe(m.address)), _within(m.port, 1, 65535, "port"), m)
+        for m in balancer.members
+    ]
+    lines = [f"table ip {table} {{}}", f"delete table ip {table}", f"table ip {table} {{"]
+    if balancer.realisation == "nftables":
+        up = [entry for entry in members if healthy is None or entry[2].id in healthy]
+        lines += [
+            "  chain prerouting {",
+            "    type nat hook prerouting priority dstnat; policy accept;",
+        ]
+        if up:
+            lines.append(
+                f"    ip daddr {vip} tcp dport {port} dnat ip to {_numgen_map(balancer, up)}"
+            )
+        lines.append("  }")
+    if members:
+        targets = ", ".join(f"{address} . {member_port}" for address, member_port, _ in members)
+        lines += [
+            "  chain postrouting {",
+            "    type nat hook postrouting priority srcnat; policy accept;",
+            f"    ip daddr . tcp dport {{ {targets} }} masquerade",
+            "  }",
+        ]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _numgen_map(
+    balancer: LoadBalancer, up: list[tuple[ipaddress.IPv4Address, int, BalancerMember]]
+) -> str:
+    entries = []
+    turn = 0
+    for address, port, member in up:
+        turns = _within(member.weight, 1, 256, "weight") if balancer.algorithm == "weighted" else 1
+        key = str(turn) if turns == 1 else f"{turn}-{turn + turns - 1}"
+        entries.append(f"{key} : {address} . {port}")
+        turn += turns
+    return f"numgen inc mod {turn} map {{ {', '.join(entries)} }}"
+
+
+def nft_delete_input(balancer: LoadBalancer) -> str:
+    table = safe(balancer.table)
+    return f"table ip {table} {{}}\ndelete table ip {table}\n"
+
+
+def check_arguments(files: BalancerFiles) -> list[str]:
+    """The checker of an nftables load balancer, run inside its namespace."""
+    return [safe(sys.executable), "-m", CHECK_MODULE, safe(files.spec)]
+
+
+def balancer_keepalived_arguments(files: BalancerFiles) -> list[str]:
+    """keepalived in the foreground, health checkers only (the virtual server and its
+    checks), logging to its output."""
+    return [
+        "keepalived",
+        "--dont-fork",
+        "--log-console",
+        "--no-syslog",
+        "--check",
+        f"--use-file={safe(files.config)}",
+        f"--pid={safe(files.pid)}",
+        f"--checkers_pid={safe(files.checkers_pid)}",
+    ]
+
+
+def balancer_keepalived_config(balancer: LoadBalancer) -> str:
+    """An IPVS virtual server in NAT mode (the namespace masquerades towards the members,
+    see `nft_ruleset`) with a real server per member and its TCP or HTTP check. keepalived
+    has no `rise`: a member is back after one success; `fall` failures in a row (retries)
+    take it out."""
+    check = balancer.check
+    vip = ipaddress.IPv4Address(safe(balancer.vip))
+    port = _within(balancer.port, 1, 65535, "port")
+    interval = _within(check.interval_ms, 500, 60000, "check interval")
+    timeout = _within(check.timeout_ms, 100, 60000, "check timeout")
+    fall = _within(check.fall, 1, 10, "fall")
+    lines = [
+        f"virtual_server {vip} {port} {{",
+        f"    delay_loop {_seconds(interval)}",
+        f"    lb_algo {'wrr' if balancer.algorithm == 'weighted' else 'rr'}",
+        "    lb_kind NAT",
+        "    protocol TCP",
+    ]
+    for member in balancer.members:
+        address = ipaddress.IPv4Address(safe(member.address))
+        member_port = _within(member.port, 1, 65535, "port")
+        lines += [
+            f"    real_server {address} {member_port} {{",
+            f"        weight {_within(member.weight, 1, 256, 'weight')}",
+        ]
+        if check.type == "http":
+            lines += [
+                "        HTTP_GET {",
+                "            url {",
+                f"                path {safe(http_path(check.http_path))}",
+                "                status_code 200",
+                "            }",
+            ]
+        else:
+            lines.append("        TCP_CHECK {")
+        lines += [
+            f"            connect_timeout {_seconds(timeout)}",
+            f"            retry {fall - 1}",
+            f"            delay_before_retry {_seconds(interval)}",
+            "        }",
+            "    }",
+        ]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _seconds(milliseconds: int) -> str:
+    return f"{milliseconds // 1000}.{milliseconds % 1000:03d}"

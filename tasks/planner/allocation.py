@@ -2,10 +2,12 @@
 
 Every address the design gives is reserved first, with each subnet's gateway. Then, in this
 order, each DHCP server without a port of its own, each port's open fixed IPs (in port-id
-order; a router's port takes its subnet's gateway address, as Neutron gives it), each router's
-external gateway and each floating IP take the first free address of their subnet's allocation
-pools, or of the whole subnet less its network, broadcast and gateway addresses. Allocating in
-id order means adding an element never moves the address of one that came before it.
+order; a router's port takes its subnet's gateway address, as Neutron gives it, and a
+distributed router's port, with an external gateway, one more IPv4 address for its central
+SNAT), each router's external gateway and each floating IP take the first free address of
+their subnet's allocation pools, or of the whole subnet less its network, broadcast and
+gateway addresses. Allocating in id order means adding an element never moves the address of
+one that came before it.
 
 MACs are the port's own, or derived from the port's id in Neutron's locally administered
 `fa:16:3e` range, so a port keeps its MAC across deploys.
@@ -43,6 +45,10 @@ class Allocation:
     macs: dict[str, str] = field(default_factory=dict)
     # router id -> the MAC of its external gateway port.
     gateway_macs: dict[str, str] = field(default_factory=dict)
+    # distributed router id -> its central SNAT's address on each IPv4 subnet it serves.
+    snat: dict[str, Addresses] = field(default_factory=dict)
+    # distributed router's port id -> the MAC of its central SNAT's port on that network.
+    snat_macs: dict[str, str] = field(default_factory=dict)
 
 
 def pools_of(subnet: Subnet, cidr: IPNetwork) -> list[tuple[IPAddress, IPAddress]]:
@@ -225,6 +231,12 @@ def allocate(index: PlanIndex, collector: Collector) -> Allocation:
 
     for port in index.ports.values():
         result.ports[port.id] = allocator.for_port(port, port.device in index.routers)
+        router = index.routers.get(port.device or "")
+        if router is not None and router.mode == "distributed" and router.external_gateway:
+            for subnet_id, address in result.ports[port.id]:
+                snat = allocator.first_free(subnet_id, router.id) if address.version == 4 else None
+                if snat is not None:
+                    result.snat[router.id] = (*result.snat.get(router.id, ()), (subnet_id, snat))
     for subnet_id, port in dhcp_ports.items():
         for port_subnet, address in result.ports[port.id]:
             if port_subnet == subnet_id:
@@ -259,6 +271,9 @@ def allocate(index: PlanIndex, collector: Collector) -> Allocation:
         result.macs[port.id] = port.mac_address or mac_for(port.id, used)
     for router_id in result.gateways:
         result.gateway_macs[router_id] = mac_for(f"gateway\x00{router_id}", used)
+    for router_id in result.snat:
+        for port in index.ports_by_device.get(router_id, []):
+            result.snat_macs[port.id] = mac_for(f"snat\x00{port.id}", used)
     return result
 
 

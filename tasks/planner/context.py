@@ -45,9 +45,14 @@ class PlanContext:
         return f"{self.prefix}-{purpose}"
 
     def hosts_of_device(self, device: str | None) -> tuple[str, ...]:
-        """Where an instance or router runs: every host of an HA router's instances."""
+        """Where an instance or router runs: every host of an HA router's instances, and of
+        a distributed router's copies and central SNAT."""
         if device is not None and device in self.placement.ha_routers:
             return self.placement.ha_routers[device]
+        if device is not None and device in self.placement.distributed:
+            snat = self.placement.central_snat.get(device)
+            hosts = set(self.placement.distributed[device]) | ({snat} if snat else set())
+            return tuple(sorted(hosts))
         host = self.host_of_device(device)
         return () if host is None else (host,)
 

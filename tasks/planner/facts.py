@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,4 +57,22 @@ def host_facts(host: Host) -> HostFacts:
         vlan_devices=Path("/proc/net/vlan").is_dir(),
         # A lab fabric's host carries each VLAN on a segment of the fabric's own.
         vlan_segments=FabricSegments(host.physical_networks) if emulated else {},
+        ipvs=ipvs_available(),
     )
+
+
+def ipvs_available() -> bool:
+    """Whether this machine's kernel has IPVS: loaded (its /proc table is there) or a module
+    it can load. Every host of a lab fabric shares this machine's kernel."""
+    if Path("/proc/net/ip_vs").exists():
+        return True
+    release = os.uname().release
+    modules = Path("/lib/modules") / release
+    for listing in ("modules.builtin", "modules.dep"):
+        try:
+            text = (modules / listing).read_text()
+        except OSError:
+            continue
+        if "/ip_vs.ko" in text:
+            return True
+    return False

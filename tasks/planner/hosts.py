@@ -28,6 +28,8 @@ class HostFacts:
     vlan_segments: Mapping[tuple[str, int], str] = field(default_factory=dict)
     # The interface VXLAN traffic leaves by; empty lets the kernel choose by route.
     underlay_interface: str = ""
+    # Whether the kernel has IPVS: load balancers there use it, else nftables.
+    ipvs: bool = False
 
     @property
     def is_networking_node(self) -> bool:

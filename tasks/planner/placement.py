@@ -4,8 +4,10 @@ An instance pinned by `instance.host` stays there; the others go, in id order, t
 compute-capable host with the fewest instances (ties by name). A legacy router runs on its
 first listed host, or on the networking node with the fewest routers; an HA router runs on
 each of its listed hosts, or on the first two networking nodes by name. Each layer-2 domain
-with a DHCP subnet gets one DHCP server on the networking node with the fewest. Distributed
-routers are not placed: the plan notes them and realises nothing for them.
+with a DHCP subnet gets one DHCP server on the networking node with the fewest. A distributed
+router has a copy on every host with an instance on one of its networks, and, with an external
+gateway, its central SNAT on its first listed host or the networking node with the fewest
+routers (see dvr.py); its networks must be overlays, which every host can carry.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from tasks.planner.collect import Collector
 from tasks.planner.hosts import HostFacts
 from tasks.planner.index import PlanIndex
 
+# The kinds of network carried between hosts in VXLAN tunnels (networks.py's overlays).
+OVERLAY_KINDS = frozenset({"self_service", "docker_overlay"})
+
 
 @dataclass
 class Placement:
@@ -28,6 +33,10 @@ class Placement:
     ha_routers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # domain id -> host of its DHCP server.
     dhcp: dict[str, str] = field(default_factory=dict)
+    # distributed router id -> the hosts of its copies, by name.
+    distributed: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # distributed router id -> the host of its central SNAT.
+    central_snat: dict[str, str] = field(default_factory=dict)
 
 
 def _least_loaded(candidates: list[str], load: Counter[str]) -> str:
@@ -74,13 +83,16 @@ def place(index: PlanIndex, hosts: Sequence[HostFacts], collector: Collector) ->
             if ha_hosts is not None:
                 placement.ha_routers[router.id] = ha_hosts
             continue
-        if router.mode != "legacy":
-            collector.note(
-                "plan.router_mode_unsupported",
-                f"router {router.id} is {router.mode}; only legacy and HA routers are deployed "
-                "so far, so it is not realised",
-                (router.id,),
-            )
+        if router.mode == "distributed":
+            if _overlays_only(index, router.id, collector):
+                placement.distributed[router.id] = _copy_hosts(index, router.id, placement)
+                if router.external_gateway is not None:
+                    host = _router_host(
+                        router.id, router.hosts, networking, names, router_load, collector
+                    )
+                    if host is not None:
+                        placement.central_snat[router.id] = host
+                        router_load[host] += 1
             continue
         host = _router_host(router.id, router.hosts, networking, names, router_load, collector)
         if host is not None:
@@ -101,6 +113,42 @@ def place(index: PlanIndex, hosts: Sequence[HostFacts], collector: Collector) ->
         placement.dhcp[domain_id] = chosen
         dhcp_load[chosen] += 1
     return placement
+
+
+def _overlays_only(index: PlanIndex, router_id: str, collector: Collector) -> bool:
+    """Whether every network a distributed router has an interface on is an overlay (noted
+    when not: its copies' shared gateway addresses are kept apart on the tunnels only)."""
+    others = sorted(
+        {
+            index.domain_of_port(port).network.id
+            for port in index.ports_by_device.get(router_id, [])
+            if index.domain_of_port(port).network.kind not in OVERLAY_KINDS
+        }
+    )
+    if others:
+        collector.note(
+            "plan.distributed_needs_overlay",
+            f"distributed router {router_id} has interfaces on {', '.join(others)}, which "
+            f"{'is' if len(others) == 1 else 'are'} not an overlay network; it is not realised",
+            (router_id, *others),
+        )
+    return not others
+
+
+def _copy_hosts(index: PlanIndex, router_id: str, placement: Placement) -> tuple[str, ...]:
+    """The hosts of the instances with a port on a network the router has an interface on."""
+    networks = {port.network for port in index.ports_by_device.get(router_id, [])}
+    return tuple(
+        sorted(
+            {
+                placement.instances[port.device]
+                for port in index.ports.values()
+                if port.network in networks
+                and port.device in index.instances
+                and port.device in placement.instances
+            }
+        )
+    )
 
 
 def _router_host(

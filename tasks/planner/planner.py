@@ -12,10 +12,20 @@ from tasks.planner.collect import Collector
 from tasks.planner.context import PlanContext
 from tasks.planner.dhcp import plan_dhcp
 from tasks.planner.docker import plan_docker_bridges, plan_published_ports
+from tasks.planner.dvr import (
+    add_distributed_domain_hosts,
+    plan_distributed_routers,
+    with_distributed,
+)
 from tasks.planner.ha import plan_ha_routers
 from tasks.planner.hosts import HostFacts
 from tasks.planner.index import PlanIndex
 from tasks.planner.instances import plan_instances
+from tasks.planner.loadbalancers import (
+    place_load_balancers,
+    plan_load_balancers,
+    with_load_balancers,
+)
 from tasks.planner.names import deployment_prefix
 from tasks.planner.networks import domain_hosts, plan_domains
 from tasks.planner.placement import place
@@ -41,6 +51,8 @@ def plan(document: Document, topology_id: int, hosts: Sequence[HostFacts]) -> Pl
         collector=collector,
     )
     ctx.domain_hosts = domain_hosts(ctx)
+    add_distributed_domain_hosts(ctx)
+    balancers = place_load_balancers(ctx, document.load_balancers)
     plan_domains(ctx)
     plan_docker_bridges(ctx)
     plan_instances(ctx)
@@ -48,9 +60,13 @@ def plan(document: Document, topology_id: int, hosts: Sequence[HostFacts]) -> Pl
     plan_dhcp(ctx)
     plan_routers(ctx)
     plan_ha_routers(ctx)
+    distributed = plan_distributed_routers(ctx)
+    planned_balancers = plan_load_balancers(ctx, balancers)
     return Plan(
         prefix=ctx.prefix,
-        hosts=collector.host_states(),
+        hosts=with_distributed(
+            with_load_balancers(collector.host_states(), planned_balancers), distributed
+        ),
         placement=dict(sorted(placement.instances.items())),
         notes=collector.notes(),
     )

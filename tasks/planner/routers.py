@@ -7,7 +7,8 @@ out, ahead of the general SNAT) and SNAT of each internal subnet to the gateway 
 A legacy router has one such instance, whose addresses and routes are plain kernel objects. An
 HA router has one on each of its hosts, built alike, but its addresses (floating IPs included)
 and routes are VRRP virtual ones, held only by the elected master: `ha.py` hands them to the
-instance's keepalived.
+instance's keepalived. A distributed router's central SNAT is built from the same external
+gateway and NAT rules (`dvr.py`).
 """
 
 from __future__ import annotations
@@ -111,13 +112,13 @@ def plan_router(
             )
             continue
         route(destination, static.nexthop, None)
-    gateway = _gateway(ctx, router, host, namespace, virtual)
+    gateway = plan_gateway(ctx, router, host, namespace, virtual)
     if gateway is None:
         return namespace
     gateway_port, gateway_address = gateway
     for fip in fips:
         address(gateway_port, f"{fip.address}/32", fip.id)
-    _nat(ctx, router, host, namespace, gateway_port, gateway_address, internal_subnets, fips)
+    plan_nat(ctx, router, host, namespace, gateway_port, gateway_address, internal_subnets, fips)
     return namespace
 
 
@@ -128,7 +129,7 @@ def _destination(text: str) -> str | None:
     return "default" if network.prefixlen == 0 else str(network)
 
 
-def _gateway(
+def plan_gateway(
     ctx: PlanContext, router: Router, host: str, namespace: str, virtual: Virtual | None
 ) -> tuple[str, IPAddress] | None:
     """The external gateway port: its veth, addresses and default route (virtual ones with
@@ -183,7 +184,7 @@ def _gateway(
     return inside, first
 
 
-def _nat(
+def plan_nat(
     ctx: PlanContext,
     router: Router,
     host: str,
@@ -238,7 +239,8 @@ def floating_ips_by_router(ctx: PlanContext) -> dict[str, list[FloatingIP]]:
             )
             continue
         router_id, fixed = found
-        if router_id in ctx.placement.routers or router_id in ctx.placement.ha_routers:
+        placement = ctx.placement
+        if router_id in (*placement.routers, *placement.ha_routers, *placement.distributed):
             served.setdefault(router_id, []).append(FloatingIP(fip.id, allocated[1], fixed))
     return served
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields
 from typing import Literal
 
 Key = tuple[str, ...]
-NamespaceRole = Literal["router", "dhcp", "instance"]
+NamespaceRole = Literal["router", "dhcp", "instance", "balancer"]
 IptablesTable = Literal["filter", "nat", "raw", "mangle"]
 
 
@@ -270,6 +270,95 @@ class Vlan:
         return ("link", _ns(self.namespace), self.name)
 
 
+@dataclass(frozen=True)
+class PolicyRouting:
+    """What a distributed router's copy routes by besides its plain routes, applied whole:
+    permanent neighbour entries (so the copy never asks by ARP for an address across the
+    tunnels, where its gateway addresses are every other copy's too), rules choosing a table
+    by source address, and the routes of those tables."""
+
+    namespace: str
+    owner: str
+    # (device, IPv4 address, MAC).
+    neighbours: tuple[tuple[str, str, str], ...] = ()
+    # (priority, source network, table).
+    rules: tuple[tuple[int, str, int], ...] = ()
+    # (table, destination, gateway or None, device).
+    routes: tuple[tuple[int, str, str | None, str], ...] = ()
+
+    @property
+    def key(self) -> Key:
+        return ("policy_routing", self.namespace)
+
+
+@dataclass(frozen=True)
+class DistributedTunnels:
+    """What distributed routers need of a host's tunnels. An nftables table of the bridge
+    family, the deployment's, drops ARP naming one of the `drops` addresses on its way into or
+    out of the VXLAN device paired with it, so the copies never answer for each other; and the
+    VXLAN devices' forwarding entries pin the MACs a copy sends to on other hosts (as
+    Neutron's layer-2 population), since no frame from them ever teaches the host where they
+    are, and the routed traffic would otherwise flood every tunnel."""
+
+    owner: str
+    namespace: str | None = None
+    # (VXLAN device, IPv4 address).
+    drops: tuple[tuple[str, str], ...] = ()
+    # (VXLAN device, MAC, underlay address of its host).
+    forwards: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def key(self) -> Key:
+        return ("distributed_tunnels", _ns(self.namespace))
+
+
+@dataclass(frozen=True)
+class BalancerMember:
+    """One member of a load balancer: `id` is `instance:port`, what checks report it as."""
+
+    id: str
+    address: str
+    port: int
+    weight: int = 1
+
+
+@dataclass(frozen=True)
+class BalancerCheck:
+    """A load balancer's health check, times in milliseconds."""
+
+    type: Literal["tcp", "http"] = "tcp"
+    interval_ms: int = 2000
+    timeout_ms: int = 1000
+    rise: int = 2
+    fall: int = 3
+    http_path: str = "/"
+
+
+@dataclass(frozen=True)
+class LoadBalancer:
+    """A load balancer in its namespace on one host: connections to `vip`:`port` spread over
+    the members. `ipvs`: a supervised keepalived's virtual server, with its health checks;
+    `nftables`: DNAT in the nft `table` of the namespace, whose member map a supervised
+    checker rewrites as members fail and recover. Either way the namespace masquerades what it
+    sends to a member, so replies come back through it. The HTTP check's path is the only text
+    from the document, held to a path's characters where it is parsed and checked again where
+    it is written."""
+
+    owner: str
+    namespace: str
+    realisation: Literal["ipvs", "nftables"]
+    table: str
+    vip: str
+    port: int
+    algorithm: Literal["round_robin", "weighted"]
+    members: tuple[BalancerMember, ...] = ()
+    check: BalancerCheck = BalancerCheck()
+
+    @property
+    def key(self) -> Key:
+        return ("balancer", self.namespace)
+
+
 KernelObject = (
     Namespace
     | Bridge
@@ -284,6 +373,9 @@ KernelObject = (
     | Responder
     | Vlan
     | Keepalived
+    | PolicyRouting
+    | DistributedTunnels
+    | LoadBalancer
 )
 
 
@@ -306,6 +398,9 @@ class HostState:
     responders: tuple[Responder, ...] = ()
     vlans: tuple[Vlan, ...] = ()
     keepaliveds: tuple[Keepalived, ...] = ()
+    policy_routings: tuple[PolicyRouting, ...] = ()
+    distributed_tunnels: tuple[DistributedTunnels, ...] = ()
+    load_balancers: tuple[LoadBalancer, ...] = ()
 
     def objects(self) -> Iterator[KernelObject]:
         """Every object, in the order they are created (the reverse of their removal)."""

@@ -17,15 +17,18 @@ place, and otherwise removed and created again (a replacement):
 - attachment: bridge in place; address: nothing but the owner can differ;
 - route: gateway and device in place (`ip route replace`);
 - firewall: chains and hooks in place (one `iptables-restore --noflush`);
-- dnsmasq, keepalived and responder: any change restarts the process, an update.
+- policy routing and distributed tunnels: their entries in place (applied whole);
+- dnsmasq, keepalived and responder: any change restarts the process, an update;
+- load balancer: any change restarts its keepalived or checker and writes its table again.
 
 Removals come first, in reverse dependency order, then creations and updates in dependency
 order; within a kind steps are sorted by key. What the kernel removes by itself is not removed
 again: the contents of a removed namespace, the far end of a removed veth, the addresses,
 routes and bridge ports of a removed link. What it leaves behind broken is removed explicitly:
 a process (dnsmasq, keepalived, responder) whose namespace or an interface it uses goes, since
-a running process keeps its namespace alive, and a VXLAN or VLAN device whose bridge goes, since
-it cannot be without one. Whatever goes that way and is still wanted is created again.
+a running process keeps its namespace alive, a VXLAN or VLAN device whose bridge goes, since
+it cannot be without one, and distributed tunnels whose VXLAN device goes. Whatever goes that
+way and is still wanted is created again.
 """
 
 from __future__ import annotations
@@ -38,14 +41,17 @@ from tasks.planner.state import (
     Address,
     Attachment,
     Bridge,
+    DistributedTunnels,
     Dnsmasq,
     Firewall,
     HostState,
     Keepalived,
     KernelObject,
     Key,
+    LoadBalancer,
     Macvlan,
     Namespace,
+    PolicyRouting,
     Responder,
     Route,
     Veth,
@@ -77,10 +83,13 @@ CREATION_ORDER: tuple[type, ...] = (
     Attachment,
     Address,
     Route,
+    PolicyRouting,
     Firewall,
+    DistributedTunnels,
     Dnsmasq,
     Keepalived,
     Responder,
+    LoadBalancer,
 )
 _RANK = {kind: rank for rank, kind in enumerate(CREATION_ORDER)}
 
@@ -96,6 +105,8 @@ _IN_PLACE: dict[type, frozenset[str]] = {
     Address: frozenset({"owner"}),
     Route: frozenset({"owner", "gateway", "device"}),
     Firewall: frozenset({"owner", "chains", "hooks"}),
+    PolicyRouting: frozenset({"owner", "neighbours", "rules", "routes"}),
+    DistributedTunnels: frozenset({"owner", "drops", "forwards"}),
     Dnsmasq: frozenset({"owner", "ranges", "hosts", "router", "dns_servers", "domain", "records"}),
     Responder: frozenset({"owner", "tcp_ports", "http_port"}),
     Keepalived: frozenset(
@@ -110,8 +121,11 @@ _IN_PLACE: dict[type, frozenset[str]] = {
             "virtual_routes",
         }
     ),
+    LoadBalancer: frozenset(
+        {"owner", "realisation", "table", "vip", "port", "algorithm", "members", "check"}
+    ),
 }
-_PROCESSES = (Dnsmasq, Keepalived, Responder)
+_PROCESSES = (Dnsmasq, Keepalived, Responder, LoadBalancer)
 
 
 def plan_steps(observed: HostState, desired: HostState) -> list[Step]:
@@ -209,6 +223,9 @@ def _links_under(obj: KernelObject) -> list[LinkId]:
         return [(_ns(obj.namespace), obj.device)]
     if isinstance(obj, Attachment):
         return [(_ns(obj.namespace), obj.master)]
+    if isinstance(obj, PolicyRouting):
+        devices = {entry[0] for entry in obj.neighbours} | {entry[3] for entry in obj.routes}
+        return [(obj.namespace, device) for device in sorted(devices)]
     if isinstance(obj, Vlan):
         return [(_ns(obj.namespace), obj.parent)]
     if isinstance(obj, Vxlan) and obj.underlay:
@@ -238,10 +255,13 @@ def _left_broken(obj: KernelObject, namespaces: set[str], links: set[LinkId]) ->
         return obj.namespace in namespaces or any(
             (obj.namespace, device) in links for device in keepalived_devices(obj)
         )
-    if isinstance(obj, Responder):
+    if isinstance(obj, Responder | LoadBalancer):
         return obj.namespace in namespaces
     if isinstance(obj, Vxlan | Vlan):
         return (_ns(obj.namespace), obj.master) in links
+    if isinstance(obj, DistributedTunnels):
+        # Its forwarding entries go with their VXLAN device; its nftables table stays.
+        return any((_ns(obj.namespace), entry[0]) in links for entry in obj.forwards)
     return False
 
 

@@ -6,6 +6,7 @@ from designer.validation.rules import (  # noqa: F401
     docker,
     ha,
     layer2,
+    loadbalancers,
     ownership,
     policy,
     quotas,

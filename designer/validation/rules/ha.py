@@ -171,7 +171,8 @@ def host_placement(index: TopologyIndex, context: ValidationContext) -> Iterator
     (
         "ha.dvr_host_without_external",
         Severity.WARNING,
-        "A distributed router's compute hosts lack the external connectivity its gateway needs.",
+        "A distributed router's compute hosts lack the external connectivity to serve floating "
+        "IPs locally.",
     ),
 )
 def distributed_routers(index: TopologyIndex, context: ValidationContext) -> Iterator[Finding]:
@@ -203,7 +204,8 @@ def distributed_routers(index: TopologyIndex, context: ValidationContext) -> Ite
                 [router.id],
                 f"Distributed router {index.label(router.id)} has instances on "
                 f"{', '.join(repr(h) for h in names)}, which {'has' if len(names) == 1 else 'have'}"
-                " no external connectivity, so their floating IPs will not work: connect those "
-                "hosts to the external network or make the router legacy or HA.",
+                " no external connectivity, so their floating IPs cannot be served there and go "
+                "through the central SNAT node instead, losing DVR's local path: connect those "
+                "hosts to the external network.",
                 hosts=names,
             )

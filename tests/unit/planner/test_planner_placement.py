@@ -75,10 +75,10 @@ def test_routers_go_to_their_listed_host_or_the_least_loaded_networking_node() -
     assert not objects(result, "compute-1", Namespace)
 
 
-def test_distributed_routers_are_noted_and_not_realised() -> None:
+def test_a_distributed_router_with_no_instance_behind_it_has_no_copy() -> None:
+    # A copy runs where instances on its networks do (tests/unit/planner/test_planner_dvr.py).
     result = plan_of(routers=[{"id": "dvr", "mode": "distributed"}])
-    assert codes(result) == ["plan.router_mode_unsupported"]
-    assert [n.elements for n in result.notes] == [("dvr",)]
+    assert codes(result) == []
     assert all(not state.namespaces for state in result.hosts.values())
 
 

@@ -273,6 +273,37 @@ def documents(draw: st.DrawFn, max_per_list: int = 4) -> dict[str, Any]:
         for fip_id in (ids_of["floating_ips"] if networks else [])
     ]
 
+    members = st.fixed_dictionaries(
+        {"instance": pick(ids_of["instances"]), "port": st.integers(1, 65535)},
+        optional={"weight": st.integers(1, 256)},
+    )
+    health_check = st.fixed_dictionaries(
+        {},
+        optional={
+            "type": st.sampled_from(["tcp", "http"]),
+            "interval": st.floats(0.5, 60),
+            "timeout": st.floats(0.1, 60),
+            "rise": st.integers(1, 10),
+            "fall": st.integers(1, 10),
+            "http_path": st.from_regex(r"/[A-Za-z0-9._~%/?=&+,:@-]{0,20}", fullmatch=True),
+        },
+    )
+    doc["load_balancers"] = [
+        _fields(
+            draw,
+            {"id": lb_id, "subnet": draw(pick(subnets)), "port": draw(st.integers(1, 65535))},
+            {
+                **_COMMON,
+                "vip_address": optional(ADDRESS),
+                "algorithm": st.sampled_from(["round_robin", "weighted"]),
+                "members": _short_list(members) if ids_of["instances"] else st.just([]),
+                "health_check": health_check,
+                "hosts": _short_list(HOST, max_size=1),
+            },
+        )
+        for lb_id in (ids_of["load_balancers"] if subnets else [])
+    ]
+
     element_ids = [e["id"] for name in ELEMENT_LISTS for e in doc[name]]
     layout_keys = element_ids + group_ids
     position = st.fixed_dictionaries({"x": COORDINATE, "y": COORDINATE})
