@@ -208,7 +208,13 @@ else:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": CHANNEL_CAPACITY},
+            # channels_redis blocks 5 s at a time waiting for a socket's next message; redis-py's
+            # own read timeout (5 s by default since redis 8) must be longer, or an idle
+            # socket's wait times out and its consumer dies.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                "capacity": CHANNEL_CAPACITY,
+            },
         }
     }
 

@@ -102,9 +102,20 @@ class Relay:
 
 
 def handle(data: bytes) -> Any:
-    """Record one reported transition; the transition, or None when it is not recorded."""
-    from designer.services.vrrp import record_vrrp_transition
+    """Record one reported transition, or relay one load balancer member's change of health
+    (`kind` "lb_member", from tasks/drivers/lb_check.py); what was recorded or sent, or None."""
+    from designer.services.vrrp import record_member_change, record_vrrp_transition
 
+    if b'"lb_member"' in data:
+        change = parse_member(data)
+        return record_member_change(
+            topology_of_prefix(change["namespace"].split("-", 1)[0]),
+            change["balancer"],
+            change["member"],
+            change["host"],
+            change["state"],
+            change["wall"],
+        )
     message = parse(data)
     namespace = message["namespace"]
     return record_vrrp_transition(
@@ -138,6 +149,27 @@ def parse(data: bytes) -> dict[str, Any]:
     if not all(isinstance(value, int | float) and value >= 0 for value in times.values()):
         raise ValueError("a transition without its times")
     return {**text, **times}
+
+
+def parse_member(data: bytes) -> dict[str, Any]:
+    """A member's change as the checker sends it, checked field by field (ValueError)."""
+    try:
+        message = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError("not a JSON change") from exc
+    if not isinstance(message, dict) or message.get("kind") != "lb_member":
+        raise ValueError("not a load balancer member's change")
+    text = {key: message.get(key) for key in ("balancer", "namespace", "member", "host", "state")}
+    if not all(isinstance(value, str) and 0 < len(value) <= 80 for value in text.values()):
+        raise ValueError("a change without balancer, namespace, member, host and state")
+    if not PREFIX_PATTERN.match(str(text["namespace"]).split("-", 1)[0]):
+        raise ValueError("a change from a namespace that is no deployment's")
+    if text["state"] not in ("up", "down"):
+        raise ValueError(f"not a member state: {text['state']!r}")
+    wall = message.get("wall")
+    if not isinstance(wall, int | float) or wall < 0:
+        raise ValueError("a change without its time")
+    return {**text, "wall": wall}
 
 
 def _listened_on(path: str) -> bool:

@@ -86,8 +86,8 @@ the app is cut off.
 1. Select *edge* and make it an **HA router** on `network-1` and `network-2`.
 2. Choose the *fast failover* advert interval (0.1 s).
 3. Press **Check**: the design goals should pass.
-4. Deploy your copy, then press **Check** again: the drill goal crashes the master and
-   measures how long web-1 loses the outside.
+4. Deploy your copy, then press **Check** again: web-1 pings db-1 for real, and the drill
+   goal crashes the master while it does, measuring how long the replies stop.
 """
 LAB_GOALS = """\
 no errors
@@ -95,7 +95,7 @@ web-1 reaches db-1
 web-1 reaches outside
 edge is ha on 2 networking nodes
 no single point of failure between web-1 and outside
-after crash master of edge, web-1 reaches outside within 2 s
+after crash master of edge, web-1 reaches db-1 within 2 s
 """
 
 

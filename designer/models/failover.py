@@ -1,7 +1,8 @@
 """HA drills and HA events: the drills a person ran on an HA router (crash its master, move the
-master role, return to the design's layout), and what its VRRP transitions added up to
-(failovers, switchovers, failbacks, split brains, spells with no master), each kept on the
-deployment attempt that was newest when it happened."""
+master role, cut the master's HA link for a while, fail a host, return to the design's layout),
+and what its VRRP transitions added up to (failovers, switchovers, failbacks, split brains, which
+end, spells with no master), each kept on the deployment attempt that was newest when it
+happened."""
 
 from __future__ import annotations
 
@@ -15,10 +16,21 @@ class DrillKind(models.TextChoices):
     CRASH_MASTER = "crash_master", "Crash the master"
     SWITCHOVER = "switchover", "Switchover"
     FAILBACK = "failback", "Failback"
+    CUT_LINK = "cut_link", "Cut the master's HA link"
+    HOST_FAILURE = "host_failure", "Fail a host"
 
 
 class DrillState(models.TextChoices):
     QUEUED = "queued", "Queued"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ProbeState(models.TextChoices):
+    """The drill's probe: pings from an instance behind the router to one on its far side."""
+
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
 
@@ -30,6 +42,8 @@ class HaDrill(models.Model):
     kind = models.CharField(max_length=16, choices=DrillKind.choices)
     # The host the master role should move to (a switchover); empty otherwise.
     target_host = models.CharField(max_length=32, blank=True)
+    # How long a cut_link drill keeps the master's HA link cut, in seconds; null otherwise.
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
     # The instance it acts on: the master it kills, the switchover's target, the initial master
     # a failback returns to.
     host = models.CharField(max_length=32)
@@ -44,6 +58,19 @@ class HaDrill(models.Model):
     at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # The probe pinging through the router while the drill runs: from the instance
+    # `probe_source` (on `probe_host`) to `probe_address` of `probe_target`. Empty: no probe.
+    probe_source = models.CharField(max_length=48, blank=True)
+    probe_target = models.CharField(max_length=48, blank=True)
+    probe_host = models.CharField(max_length=32, blank=True)
+    probe_address = models.CharField(max_length=45, blank=True)
+    probe_state = models.CharField(max_length=8, choices=ProbeState.choices, blank=True)
+    probe_sent = models.PositiveIntegerField(null=True, blank=True)
+    probe_received = models.PositiveIntegerField(null=True, blank=True)
+    # The longest time without a reply, and when it began: the outage the drill caused.
+    outage_seconds = models.FloatField(null=True, blank=True)
+    outage_started_at = models.DateTimeField(null=True, blank=True)
+    probe_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["requested_at", "id"]
@@ -71,6 +98,8 @@ class HaEvent(models.Model):
     to_host = models.CharField(max_length=32, blank=True)
     at = models.DateTimeField()
     since = models.DateTimeField(null=True, blank=True)
+    # When a split brain ended (one master again, or none); null while it lasts.
+    ended_at = models.DateTimeField(null=True, blank=True)
     no_master_seconds = models.FloatField(null=True, blank=True)
     # "left" or "last_known": where the time without a master is measured from.
     measured_from = models.CharField(max_length=12, blank=True)

@@ -7,7 +7,8 @@ Later features (deploy progress, HA failover) add their events here.
 Client to server: `edit`, `select`, `sync`, `ping`.
 Server to client: `welcome`, `ack`, `rejected`, `revision`, `findings`, `presence`, `resync`,
 `error`, `pong`, `deployment`, `drift`, `connectivity`, `vrrp`, and what VRRP transitions add up
-to: `failover`, `switchover`, `failback`, `split_brain`, `no_master`.
+to: `failover`, `switchover`, `failback`, `split_brain` (sent again, with `ended_at`, when it
+ends), `no_master`; `drill`; and `lb_member` (a load balancer's member changed health).
 """
 
 from __future__ import annotations
@@ -334,6 +335,21 @@ class VrrpEvent(Event):
     at: str
 
 
+class LbMemberEvent(Event):
+    """A member of load balancer `load_balancer` (realised with nftables on `host`) changed
+    health as the agent's checks found it: `down` after `fall` failed checks in a row (it gets
+    no new connections), `up` after `rise` good ones (it gets them again). `member` is the
+    member's instance and port (`instance:port`); `at` is when the checker saw it."""
+
+    type: Literal["lb_member"] = "lb_member"
+    deployment: int
+    load_balancer: str
+    member: str
+    host: str
+    state: Literal["up", "down"]
+    at: str
+
+
 MeasuredFrom = Literal["left", "last_known"]
 
 
@@ -376,13 +392,18 @@ class FailbackEvent(RoleMove):
 
 class SplitBrainEvent(Event):
     """Two instances of HA router `router`, on `hosts`, reported MASTER at once from `since`,
-    and neither let go within the master-down interval."""
+    and neither let go within the master-down interval (or a `cut_link` drill, `drill`, had cut
+    one of them off the HA network, so neither could hear the other). Sent when it is found,
+    with `ended_at` None while it lasts, and once more, the same split brain with `ended_at`
+    set, when one of the two leaves MASTER (the link mended, the lower one stepping back)."""
 
     type: Literal["split_brain"] = "split_brain"
     deployment: int
     router: str
     hosts: list[str]
     since: str
+    ended_at: str | None
+    drill: int | None
 
 
 class NoMasterEvent(Event):
@@ -397,6 +418,56 @@ class NoMasterEvent(Event):
     since: str
     at: str
     measured_from: MeasuredFrom
+
+
+class DrillProbeOut(Event):
+    """What the probe of a drill saw: echo requests from instance `source` to `address` of
+    instance `target`, across the router, every 20 ms while the drill ran. `sent`,
+    `received`, `longest_gap_seconds` (the longest time without a reply) and
+    `gap_started_at` (when that silence began) are None until the probe is over; `error`
+    says why it failed or stopped early."""
+
+    source: str
+    target: str
+    address: str
+    state: Literal["queued", "running", "done", "failed"]
+    sent: int | None
+    received: int | None
+    longest_gap_seconds: float | None
+    gap_started_at: str | None
+    error: str
+
+
+class DrillOut(Event):
+    """An HA drill as the REST API shows it. `kind` is one of the drill kinds
+    (crash_master, switchover, failback, ...); `outage_seconds` is its probe's longest gap in
+    replies, the outage the drill caused where traffic goes (None until measured, or without
+    a probe)."""
+
+    id: int
+    deployment: int
+    router: str
+    kind: str
+    target_host: str | None
+    # How long a cut_link holds the master's HA link cut (seconds); None for other kinds.
+    hold_seconds: int | None
+    host: str
+    state: Literal["queued", "done", "failed"]
+    hosts: dict[str, str]
+    requested_at: str
+    at: str | None
+    finished_at: str | None
+    error: str
+    outage_seconds: float | None
+    probe: DrillProbeOut | None
+
+
+class DrillEvent(Event):
+    """A drill was asked for, finished, or its probe measured the outage: the whole drill.
+    Its `id` is the `drill` of the failover, switchover or failback it caused."""
+
+    type: Literal["drill"] = "drill"
+    drill: DrillOut
 
 
 ServerMessage = Annotated[
@@ -417,7 +488,9 @@ ServerMessage = Annotated[
     | SwitchoverEvent
     | FailbackEvent
     | SplitBrainEvent
-    | NoMasterEvent,
+    | NoMasterEvent
+    | DrillEvent
+    | LbMemberEvent,
     Field(discriminator="type"),
 ]
 

@@ -1,16 +1,20 @@
 """HA drills and the events of HA routers.
 
 A drill is a person's request to break or restore an HA router on purpose: kill its master's
-keepalived (`crash_master`), move the master role to another instance (`switchover`), or
-return every instance to the design's configuration and the role to the initial master
-(`failback`). It is checked against what is deployed, recorded and run in Celery on the worker
-of the host whose instance it acts on (tasks/drills.py).
+keepalived (`crash_master`), move the master role to another instance (`switchover`), cut the
+master off the HA network for a while (`cut_link`), fail every router instance of the
+deployment on one host (`host_failure`), or return every instance to the design's
+configuration and the role to the initial master (`failback`); a distributed router takes
+`host_failure` and `failback` too. It is checked against what is deployed (a cut's hold, the
+host a host_failure fails and the hosts a failback restores in drill_requests.py), recorded and
+run in Celery on the worker of the host whose instance it acts on (tasks/drills.py).
 
 As each VRRP transition is recorded, the router's transitions and drills since its instances
 were last started from nothing are analysed again (designer/services/failover.py); each event
 found for the first time is kept on the newest deployment attempt and sent to the topology's
-sockets once committed. Spells with no master and split brains show only as time passes, so a
-check runs again once the master-down interval has passed after a transition or a kill.
+sockets once committed; a split brain already kept is updated and sent again once it ends.
+Spells with no master and split brains show only as time passes, so a check runs again once the
+master-down interval has passed after a transition or a kill.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ import logging
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from math import inf
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -41,8 +46,11 @@ from designer.models import (
     VrrpState,
     VrrpTransition,
 )
+from designer.models.failover import ProbeState
 from designer.realtime.broadcast import group_name
 from designer.realtime.events import (
+    DrillEvent,
+    DrillOut,
     FailbackEvent,
     FailoverEvent,
     NoMasterEvent,
@@ -52,6 +60,9 @@ from designer.realtime.events import (
 from designer.services import failover
 from designer.services.checks import NotDeployed, deployed
 from designer.spec import FieldError
+
+if TYPE_CHECKING:
+    from tasks.drill_probe import ProbeChoice
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +125,10 @@ def drills_of(topology_id: int, router: str) -> list[failover.Drill]:
     done = HaDrill.objects.filter(
         deployment__in=live_deployments(topology_id), router=router, at__isnull=False
     )
-    return [failover.Drill(d.pk, d.kind, _seconds(d.at), d.host) for d in done]  # type: ignore[arg-type]
+    return [
+        failover.Drill(d.pk, d.kind, _seconds(d.at), d.host, d.hold_seconds)  # type: ignore[arg-type]
+        for d in done
+    ]
 
 
 def last_states(reports: Iterable[failover.Report]) -> dict[str, str]:
@@ -122,6 +136,26 @@ def last_states(reports: Iterable[failover.Report]) -> dict[str, str]:
     states: dict[str, str] = {}
     for report in sorted(reports, key=lambda r: (r.at, r.order)):
         states[report.host] = report.state
+    return states
+
+
+# Drills that kill an instance's keepalived: it reports nothing more until started again.
+_KILLING = (DrillKind.CRASH_MASTER, DrillKind.HOST_FAILURE)
+
+
+def live_states(
+    reports: Iterable[failover.Report], drills: Iterable[failover.Drill]
+) -> dict[str, str]:
+    """host -> the state its instance last reported, save for an instance a drill killed
+    after that report (and that has not reported since, so has not started again): it holds
+    no role, whatever it last said."""
+    ordered = sorted(reports, key=lambda r: (r.at, r.order))
+    states = last_states(ordered)
+    reported_at = {report.host: report.at for report in ordered}
+    for drill in drills:
+        host = drill.host
+        if host is not None and drill.kind in _KILLING and drill.at >= reported_at.get(host, inf):
+            states[host] = "killed"
     return states
 
 
@@ -145,8 +179,9 @@ def timing_of(revision: Revision | None, router: str, hosts: Iterable[str]) -> f
 
 def analyse_router(topology_id: int, router: str, now: float | None = None) -> list[HaEvent]:
     """Analyse the router's history again and keep the events found for the first time on the
-    topology's newest attempt; each is sent once committed. Call inside a transaction holding
-    that attempt's row lock, so two reports never add the same event twice."""
+    topology's newest attempt, and the end of a split brain kept open; each is sent once
+    committed. Call inside a transaction holding that attempt's row lock, so two reports never
+    add the same event twice."""
     newest = (
         Deployment.objects.filter(topology_id=topology_id).order_by("-created_at", "-id").first()
     )
@@ -157,14 +192,20 @@ def analyse_router(topology_id: int, router: str, now: float | None = None) -> l
     timing = timing_of(revision, router, {r.host for r in reports})
     moment = timezone.now().timestamp() if now is None else now
     found = failover.analyse(router, reports, drills_of(topology_id, router), timing, moment)
-    known = set(
-        HaEvent.objects.filter(
+    known = {
+        row.key: row
+        for row in HaEvent.objects.filter(
             deployment__in=live_deployments(topology_id), router=router
-        ).values_list("key", flat=True)
-    )
+        )
+    }
     created = []
     for event in found:
-        if event.key in known:
+        kept = known.get(event.key)
+        if kept is not None:
+            if event.ended_at is not None and kept.ended_at is None:
+                kept.ended_at = _time(event.ended_at)
+                kept.save(update_fields=["ended_at"])
+                created.append(kept)
             continue
         row = HaEvent.objects.create(
             deployment=newest,
@@ -179,6 +220,7 @@ def analyse_router(topology_id: int, router: str, now: float | None = None) -> l
             no_master_seconds=event.no_master_seconds,
             measured_from=event.measured_from or "",
             drill_id=event.drill,
+            ended_at=_time(event.ended_at) if event.ended_at is not None else None,
         )
         created.append(row)
     if created:
@@ -242,7 +284,10 @@ def ha_event_message(row: HaEvent) -> Any:
     common = {"deployment": row.deployment_id, "router": row.router}
     since = row.since.isoformat() if row.since is not None else row.at.isoformat()
     if row.kind == "split_brain":
-        return SplitBrainEvent(**common, hosts=list(row.hosts), since=since)
+        ended = row.ended_at.isoformat() if row.ended_at is not None else None
+        return SplitBrainEvent(
+            **common, hosts=list(row.hosts), since=since, ended_at=ended, drill=row.drill_id
+        )
     if row.kind == "no_master":
         return NoMasterEvent(
             **common,
@@ -294,21 +339,33 @@ def router_hosts(topology_id: int, revision: Revision, router: str) -> list[str]
 
 
 def request_drill(
-    topology: Topology, user: Any, router: str, kind: str, target_host: str | None
+    topology: Topology,
+    user: Any,
+    router: str,
+    kind: str,
+    target_host: str | None,
+    probe_source: str | None = None,
+    probe_target: str | None = None,
+    hold_seconds: int | None = None,
 ) -> HaDrill:
-    """Record a drill on HA router `router` of what is deployed and enqueue it. Raises
-    NotDeployed, UnknownRouter, NotHa, NoMaster or DrillRequestError (naming the field)."""
+    """Record a drill on HA router `router` of what is deployed and enqueue it, with a probe
+    pinging through the router meanwhile (from `probe_source` to `probe_target`, each chosen
+    when None). Raises NotDeployed, UnknownRouter, NotHa, NoMaster or DrillRequestError
+    (naming the field)."""
+    from designer.services import drill_requests
+
     deployment = deployed(topology)
     if deployment is None or deployment.revision is None:
         raise NotDeployed("the topology has nothing deployed")
     element = next((r for r in deployment.revision.parsed().routers if r.id == router), None)
     if element is None:
         raise UnknownRouter(router)
-    if element.mode != "ha":
+    if element.mode != "ha" and not drill_requests.fails_copies(element.mode, kind):
         raise NotHa(router)
     hosts = router_hosts(topology.pk, deployment.revision, router)
     reports = reports_of(topology.pk, router)
-    masters = [h for h, state in last_states(reports).items() if state == VrrpState.MASTER]
+    states = live_states(reports, drills_of(topology.pk, router))
+    masters = [h for h, state in states.items() if state == VrrpState.MASTER]
     master = masters[0] if len(masters) == 1 else None
     if kind == DrillKind.CRASH_MASTER:
         if master is None:
@@ -316,24 +373,66 @@ def request_drill(
         acts_on = master
     elif kind == DrillKind.SWITCHOVER:
         acts_on = _switchover_target(element, hosts, master, target_host)
+    elif kind == DrillKind.CUT_LINK:
+        if master is None:
+            raise NoMaster(router)
+        acts_on = master
+    elif kind == DrillKind.HOST_FAILURE:
+        acts_on = drill_requests.host_failure_target(
+            topology.pk, deployment.revision, element, master, target_host
+        )
     else:
         acts_on = initial_master(reports) or master or ""
-        if not acts_on:
+        if not acts_on and element.mode == "ha":
             raise NoMaster(router)
-    # A failback touches every instance: one task per host.
-    on = hosts if kind == DrillKind.FAILBACK else [acts_on]
+    hold = drill_requests.hold_of(kind, hold_seconds)
+    # A failback touches every instance, and every host a host_failure failed: one task each.
+    on = [acts_on]
+    if kind == DrillKind.FAILBACK:
+        on = drill_requests.failback_hosts(topology.pk, deployment.revision, router, hosts)
+    probe = _probe_choice(topology.pk, deployment.revision, router, probe_source, probe_target)
     with transaction.atomic():
         drill = HaDrill.objects.create(
             deployment=deployment,
             router=router,
             kind=kind,
-            target_host=target_host or "" if kind == DrillKind.SWITCHOVER else "",
+            target_host=target_host or "" if kind in _TARGETED else "",
+            hold_seconds=hold,
             host=acts_on,
             hosts=dict.fromkeys(on, DrillState.QUEUED),
             requested_by=user if getattr(user, "is_authenticated", False) else None,
+            **_probe_fields(probe),
         )
         transaction.on_commit(lambda: _enqueue(drill, on))
     return drill
+
+
+def _probe_choice(
+    topology_id: int, revision: Revision, router: str, source: str | None, target: str | None
+) -> ProbeChoice | None:
+    from designer.services.checks import design_of
+    from tasks.drill_probe import ProbeChoiceError, choose
+
+    try:
+        return choose(design_of(topology_id, revision), router, source, target)
+    except ProbeChoiceError as exc:
+        raise DrillRequestError([FieldError(exc.field, exc.message)]) from None
+
+
+def _probe_fields(probe: ProbeChoice | None) -> dict[str, Any]:
+    if probe is None:
+        return {}
+    return {
+        "probe_source": probe.source,
+        "probe_target": probe.target,
+        "probe_host": probe.host,
+        "probe_address": probe.address,
+        "probe_state": ProbeState.QUEUED,
+    }
+
+
+# The kinds that take a target host.
+_TARGETED = (DrillKind.SWITCHOVER, DrillKind.HOST_FAILURE)
 
 
 def _switchover_target(
@@ -370,10 +469,18 @@ def _switchover_target(
 
 
 def _enqueue(drill: HaDrill, hosts: list[str]) -> None:
+    from tasks.drill_probe import start_probe
     from tasks.drills import run_drill
     from tasks.embedded import consume
 
-    queues = {host.name: host.queue for host in Host.objects.filter(name__in=hosts)}
+    publish_drill(drill.pk)
+    queues = {
+        host.name: host.queue for host in Host.objects.filter(name__in=[*hosts, drill.probe_host])
+    }
+    if drill.probe_host:
+        # Sent first; the drill acts once the probe has started (tasks/drills.py).
+        consume(queues[drill.probe_host])
+        start_probe.apply_async((drill.pk, drill.probe_host), queue=queues[drill.probe_host])
     for host in hosts:
         # A host registered after the embedded worker started (a lab fabric brought up later).
         consume(queues[host])
@@ -397,6 +504,8 @@ def drill_finished(drill_id: int, host: str, error: str = "") -> None:
             drill.state = DrillState.FAILED if failed else DrillState.DONE
             drill.finished_at = timezone.now()
         drill.save(update_fields=["hosts", "state", "error", "finished_at"])
+        if drill.finished_at is not None:
+            transaction.on_commit(lambda: publish_drill(drill_id))
 
 
 def drill_json(drill: HaDrill) -> dict[str, Any]:
@@ -406,6 +515,7 @@ def drill_json(drill: HaDrill) -> dict[str, Any]:
         "router": drill.router,
         "kind": drill.kind,
         "target_host": drill.target_host or None,
+        "hold_seconds": drill.hold_seconds,
         "host": drill.host,
         "state": drill.state,
         "hosts": drill.hosts,
@@ -413,4 +523,41 @@ def drill_json(drill: HaDrill) -> dict[str, Any]:
         "at": drill.at.isoformat() if drill.at else None,
         "finished_at": drill.finished_at.isoformat() if drill.finished_at else None,
         "error": drill.error,
+        "outage_seconds": drill.outage_seconds,
+        "probe": _probe_json(drill),
     }
+
+
+def _probe_json(drill: HaDrill) -> dict[str, Any] | None:
+    """The probe's result (the counts None until it has one); None for a drill without one."""
+    if not drill.probe_source:
+        return None
+    gap_at = drill.outage_started_at
+    return {
+        "source": drill.probe_source,
+        "target": drill.probe_target,
+        "address": drill.probe_address,
+        "state": drill.probe_state,
+        "sent": drill.probe_sent,
+        "received": drill.probe_received,
+        "longest_gap_seconds": drill.outage_seconds,
+        "gap_started_at": gap_at.isoformat() if gap_at else None,
+        "error": drill.probe_error,
+    }
+
+
+def publish_drill(drill_id: int) -> None:
+    """Send the drill as it is now to its topology's sockets (a `drill` event)."""
+    drill = HaDrill.objects.select_related("deployment").filter(pk=drill_id).first()
+    layer = get_channel_layer()
+    if drill is None or layer is None:
+        return
+    from designer.services.lab_checks import drill_progressed
+
+    drill_progressed(drill)
+    event = DrillEvent(drill=DrillOut(**drill_json(drill)))
+    # The consumers relay a vrrp broadcast's text as it is.
+    async_to_sync(layer.group_send)(
+        group_name(drill.deployment.topology_id),
+        {"type": "vrrp.broadcast", "text": event.model_dump_json()},
+    )

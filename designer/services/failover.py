@@ -11,7 +11,12 @@ running it again as more reports arrive gives the same events plus the new ones.
   reported, at the kill: the last moment it was known master (`measured_from` "last_known").
 - A new master while the old one still reports MASTER is a handover if the old one reports
   leaving within the settle window (no time without a master); if it does not, two instances
-  are MASTER at once: a split brain.
+  are MASTER at once: a split brain. While a `cut_link` drill holds one of them off the HA
+  network (from the cut until its hold is over or a failback mends it), neither can hear the
+  other, so a second master is a split brain at once. A split brain ends (`ended_at`) when one
+  of its instances leaves MASTER (or is killed); until then it is open.
+- A drill that kills an instance as a crash would (`crash_master`, `host_failure` on the
+  master's host) stands for the report its victim never sent.
 - A move of the master role is a `switchover` when a switchover drill to that host preceded it,
   a `failback` when it returns to the initial master (and no crash caused it), a `failover`
   otherwise.
@@ -22,16 +27,18 @@ running it again as more reports arrive gives the same events plus the new ones.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 EventKind = Literal["failover", "switchover", "failback", "split_brain", "no_master"]
-DrillKind = Literal["crash_master", "switchover", "failback"]
+DrillKind = Literal["crash_master", "switchover", "failback", "cut_link", "host_failure"]
 MeasuredFrom = Literal["left", "last_known"]
 
 # keepalived's notify program is a new Python process: it stamps a transition this much after
 # keepalived made it, at most, on a loaded machine.
 REPORT_ALLOWANCE = 0.25
+# Drills that kill the keepalived they act on without letting it report.
+CRASHES: tuple[DrillKind, ...] = ("crash_master", "host_failure")
 # A report reaches the analysis this long after it was stamped, at most: what happened
 # later than `now` less this may not all be known yet, so nothing about it is settled.
 REPORT_DELIVERY = 1.0
@@ -53,14 +60,16 @@ class Report:
 
 @dataclass(frozen=True)
 class Drill:
-    """A drill as run: `at` when it acted (the kill, the reload); `host` the instance it acted
-    on (crash_master: the master it killed; switchover: the target; failback: the initial
-    master)."""
+    """A drill as run: `at` when it acted (the kill, the reload, the cut); `host` the instance
+    it acted on (crash_master: the master it killed; switchover: the target; failback: the
+    initial master; cut_link: the master cut off the HA network; host_failure: the host whose
+    instances it killed). `hold` is how long a cut_link keeps the link cut (seconds)."""
 
     id: int
     kind: DrillKind
     at: float
     host: str | None
+    hold: float | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,9 @@ class HaEvent:
     no_master_seconds: float | None = None
     measured_from: MeasuredFrom | None = None
     drill: int | None = None
+    # When a split brain ended; None while it lasts. Not part of the key: the same split brain
+    # is found again, ended, once one of its instances lets go.
+    ended_at: float | None = None
 
     @property
     def key(self) -> str:
@@ -131,6 +143,8 @@ class _Analysis:
     outage: _Outage | None = None
     handovers: list[_Handover] = field(default_factory=list)
     used_drills: set[int] = field(default_factory=set)
+    # Open split brains: the index of their event -> their two hosts.
+    splits: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     def settle_until(self, now: float) -> None:
         """Settle what became certain before `now`: split brains, spells with no master."""
@@ -138,17 +152,7 @@ class _Analysis:
             if handover.at + self.timing.settle < now:
                 self.handovers.remove(handover)
                 if handover.old in self.masters and handover.new in self.masters:
-                    self.events.append(
-                        HaEvent(
-                            "split_brain",
-                            self.router,
-                            at=handover.at,
-                            hosts=(handover.old, handover.new),
-                            from_host=handover.old,
-                            to_host=handover.new,
-                            since=handover.at,
-                        )
-                    )
+                    self.split(handover.old, handover.new, handover.at)
         outage = self.outage
         if outage is not None and not outage.reported:
             deadline = outage.since + self.timing.settle
@@ -166,6 +170,21 @@ class _Analysis:
                     )
                 )
 
+    def split(self, old: str, new: str, at: float, drill: int | None = None) -> None:
+        self.splits[len(self.events)] = (old, new)
+        self.events.append(
+            HaEvent(
+                "split_brain",
+                self.router,
+                at=at,
+                hosts=(old, new),
+                from_host=old,
+                to_host=new,
+                since=at,
+                drill=drill,
+            )
+        )
+
     def master(self, host: str, at: float) -> None:
         if host in self.masters:
             return
@@ -174,7 +193,12 @@ class _Analysis:
         if self.initial is None:
             self.initial = host
         if others:
-            self.handovers += [_Handover(other, host, at) for other in others]
+            for other in others:
+                cut = self._cut(other, host, at)
+                if cut is not None:
+                    self.split(other, host, at, drill=cut)
+                else:
+                    self.handovers.append(_Handover(other, host, at))
             return
         outage, self.outage = self.outage, None
         if outage is not None and outage.host != host:
@@ -201,6 +225,10 @@ class _Analysis:
                 outage.since, outage.measured_from = at, "left"
             return
         del self.masters[host]
+        for index, hosts in list(self.splits.items()):
+            if host in hosts:
+                del self.splits[index]
+                self.events[index] = replace(self.events[index], ended_at=at)
         taken_over = [h for h in self.handovers if h.old == host]
         for handover in taken_over:
             self.handovers.remove(handover)
@@ -227,7 +255,7 @@ class _Analysis:
         crashed: bool,
     ) -> None:
         kind: EventKind = "failover"
-        drill = self._drill_before(at, "crash_master") if crashed else None
+        drill = self._drill_before(at, CRASHES) if crashed else None
         if not crashed:
             asked = self._drill_before(at, "switchover", new)
             if asked is not None:
@@ -251,11 +279,26 @@ class _Analysis:
             )
         )
 
-    def _drill_before(self, at: float, kind: DrillKind, host: str | None = None) -> int | None:
-        """The latest unused drill of `kind` (on `host`, if given) shortly before `at`."""
+    def _cut(self, one: str, other: str, at: float) -> int | None:
+        """The cut_link drill holding `one` or `other` off the HA network at `at`, if any: from
+        the cut until its hold is over or a failback came first."""
+        for drill in self.drills:
+            if drill.kind != "cut_link" or drill.host not in (one, other) or drill.at > at:
+                continue
+            end = drill.at + (drill.hold or 0.0)
+            mended = [d.at for d in self.drills if d.kind == "failback" and d.at >= drill.at]
+            if at <= min([end, *mended]) + REPORT_ALLOWANCE:
+                return drill.id
+        return None
+
+    def _drill_before(
+        self, at: float, kinds: DrillKind | tuple[DrillKind, ...], host: str | None = None
+    ) -> int | None:
+        """The latest unused drill of `kinds` (on `host`, if given) shortly before `at`."""
+        wanted = (kinds,) if isinstance(kinds, str) else kinds
         reach = max(DRILL_REACH, 2 * self.timing.settle)
         for drill in sorted(self.drills, key=lambda d: d.at, reverse=True):
-            if drill.kind != kind or drill.id in self.used_drills:
+            if drill.kind not in wanted or drill.id in self.used_drills:
                 continue
             if host is not None and drill.host != host:
                 continue
@@ -278,7 +321,7 @@ def analyse(
     timeline: list[tuple[float, tuple[float, int], int, Report | Drill]] = [
         (report.at, report.order, 1, report) for report in reports
     ]
-    timeline += [(d.at, (0.0, d.id), 0, d) for d in drill_list if d.kind == "crash_master"]
+    timeline += [(d.at, (0.0, d.id), 0, d) for d in drill_list if d.kind in CRASHES]
     timeline.sort(key=lambda item: item[:3])
     for at, _, _, item in timeline:
         analysis.settle_until(at)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import transaction
 
 from designer.models import Deployment, VrrpState, VrrpTransition
+from designer.realtime.events import LbMemberEvent
 
 # Reports of one instance arrive within moments of each other, perhaps out of order; one whose
 # host clock reads much later than the last one's follows a reboot of that host, whose monotonic
@@ -83,3 +84,34 @@ def _analyse(topology_id: int, router: str) -> None:
     analyse_router(topology_id, router)
     delay = settle_window(topology_id, router) + 0.05
     transaction.on_commit(lambda: analyse_later(topology_id, router, delay))
+
+
+def record_member_change(
+    topology_id: int, balancer: str, member: str, host: str, state: str, wall: float
+) -> LbMemberEvent | None:
+    """Send a load balancer member's change of health (as its host's checker found it) to the
+    topology's sockets, on the topology's newest deployment attempt; None if it has none."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from designer.realtime.broadcast import group_name
+
+    newest = (
+        Deployment.objects.filter(topology_id=topology_id).order_by("-created_at", "-id").first()
+    )
+    layer = get_channel_layer()
+    if newest is None or layer is None:
+        return None
+    event = LbMemberEvent(
+        deployment=newest.pk,
+        load_balancer=balancer,
+        member=member,
+        host=host,
+        state=state,
+        at=datetime.fromtimestamp(wall, tz=UTC).isoformat(),
+    )
+    # The consumers relay a vrrp broadcast's text as it is.
+    async_to_sync(layer.group_send)(
+        group_name(topology_id), {"type": "vrrp.broadcast", "text": event.model_dump_json()}
+    )
+    return event

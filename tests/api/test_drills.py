@@ -238,3 +238,270 @@ def test_the_history_shows_the_drills_and_the_events(ha: World) -> None:
     with transaction.atomic():
         assert analyse_router(ha.topology.pk, "r1") == []
     assert HaEvent.objects.count() == 1
+
+
+# --- cutting links and failing hosts -------------------------------------------------------
+
+
+def test_a_cut_acts_on_the_master_for_five_seconds_by_default(ha: World) -> None:
+    response = ha.clients["editor"].post(_url(ha.topology), {"kind": "cut_link"}, format="json")
+    body = response.json()
+    assert response.status_code == 202, body
+    assert (body["kind"], body["host"], body["hold_seconds"]) == ("cut_link", "network-1", 5)
+    assert HaDrill.objects.get().hold_seconds == 5
+
+
+@pytest.mark.parametrize("hold", [1, 120])
+def test_a_cut_holds_as_long_as_asked(ha: World, hold: int) -> None:
+    response = ha.clients["owner"].post(
+        _url(ha.topology), {"kind": "cut_link", "hold_seconds": hold}, format="json"
+    )
+    assert response.status_code == 202, response.json()
+    assert response.json()["hold_seconds"] == hold
+
+
+def test_a_host_failure_fails_the_masters_host_by_default(ha: World) -> None:
+    response = ha.clients["editor"].post(_url(ha.topology), {"kind": "host_failure"}, format="json")
+    body = response.json()
+    assert response.status_code == 202, body
+    assert (body["host"], body["target_host"], body["hold_seconds"]) == ("network-1", None, None)
+
+
+def test_a_host_failure_fails_the_host_named(ha: World) -> None:
+    response = ha.clients["editor"].post(
+        _url(ha.topology), {"kind": "host_failure", "target_host": "network-2"}, format="json"
+    )
+    body = response.json()
+    assert response.status_code == 202, body
+    assert (body["host"], body["target_host"]) == ("network-2", "network-2")
+    assert HaDrill.objects.get().hosts == {"network-2": "queued"}
+
+
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [
+        ({"kind": "cut_link", "hold_seconds": 0}, "hold_seconds"),
+        ({"kind": "cut_link", "hold_seconds": 121}, "hold_seconds"),
+        ({"kind": "cut_link", "hold_seconds": -5}, "hold_seconds"),
+        ({"kind": "cut_link", "hold_seconds": 1.5}, "hold_seconds"),
+        ({"kind": "cut_link", "hold_seconds": "soon"}, "hold_seconds"),
+        ({"kind": "cut_link", "hold_seconds": True}, "hold_seconds"),
+        ({"kind": "cut_link", "hold_seconds": [5]}, "hold_seconds"),
+        ({"kind": "crash_master", "hold_seconds": 5}, "hold_seconds"),
+        ({"kind": "host_failure", "target_host": "network-9"}, "target_host"),
+        ({"kind": "host_failure", "target_host": "x" * 33}, "target_host"),
+        ({"kind": "host_failure", "target_host": "network-1; reboot"}, "target_host"),
+    ],
+)
+def test_a_bad_cut_or_host_failure_names_the_field(
+    ha: World, body: dict[str, Any], path: str
+) -> None:
+    response = ha.clients["editor"].post(_url(ha.topology), body, format="json")
+    assert_input_error(response, path)
+    assert not HaDrill.objects.exists()
+
+
+def test_a_host_without_a_copy_of_the_router_cannot_be_failed(ha: World) -> None:
+    # A registered host, but the router has no namespace there.
+    response = ha.clients["editor"].post(
+        _url(ha.topology), {"kind": "host_failure", "target_host": ha.host.name}, format="json"
+    )
+    assert_input_error(response, "target_host")
+
+
+@pytest.mark.parametrize("kind", ["cut_link", "host_failure"])
+def test_without_a_master_a_cut_or_host_failure_is_a_conflict(ha: World, kind: str) -> None:
+    _report(ha.topology, "network-1", "fault", time.time() - 1)
+    response = ha.clients["editor"].post(_url(ha.topology), {"kind": kind}, format="json")
+    assert response.status_code == 409, response.json()
+    assert response.json()["code"] == "no_master"
+
+
+@pytest.mark.parametrize("kind", ["cut_link", "host_failure"])
+@pytest.mark.parametrize("caller", ["viewer", "project_link", "outsider"])
+def test_viewers_cannot_cut_or_fail(ha: World, caller: str, kind: str) -> None:
+    response = ha.clients[caller].post(_url(ha.topology), {"kind": kind}, format="json")
+    assert response.status_code == (404 if caller == "outsider" else 403), response.json()
+    assert not HaDrill.objects.exists()
+
+
+def test_a_split_brain_is_kept_once_and_ends(ha: World) -> None:
+    now = time.time()
+    _report(ha.topology, "network-2", "master", now - 3)
+    (split,) = HaEvent.objects.all()
+    assert (split.kind, split.ended_at) == ("split_brain", None)
+    _report(ha.topology, "network-2", "backup", now - 1)
+    split.refresh_from_db()
+    assert split.ended_at is not None
+    assert abs(split.ended_at.timestamp() - (now - 1)) < 0.001
+    assert HaEvent.objects.count() == 1
+    (event,) = ha.clients["viewer"].get(_url(ha.topology)).json()["events"]
+    assert event["type"] == "split_brain"
+    assert event["hosts"] == ["network-1", "network-2"]
+    assert event["ended_at"] == split.ended_at.isoformat()
+    assert event["drill"] is None
+
+
+def _distributed(ha: World) -> None:
+    """r1 deployed as a distributed router: a copy on the compute host of its instances."""
+    document = ha_document()
+    document["routers"][0].update(mode="distributed")
+    del document["routers"][0]["vrrp"]
+    topology = ha.topology
+    save_revision(topology, _head(topology), parse_document(document), ha.owner, "DVR")
+    topology.refresh_from_db()
+    _deploy(topology)
+
+
+def test_a_distributed_routers_copy_can_fail_and_come_back(ha: World) -> None:
+    _distributed(ha)
+    response = ha.clients["editor"].post(
+        _url(ha.topology), {"kind": "host_failure", "target_host": ha.host.name}, format="json"
+    )
+    assert response.status_code == 202, response.json()
+    assert response.json()["hosts"] == {ha.host.name: "queued"}
+    response = ha.clients["editor"].post(_url(ha.topology), {"kind": "failback"}, format="json")
+    assert response.status_code == 202, response.json()
+    assert ha.host.name in response.json()["hosts"]
+
+
+def test_a_distributed_router_has_no_master_to_fail_by_default(ha: World) -> None:
+    _distributed(ha)
+    response = ha.clients["editor"].post(_url(ha.topology), {"kind": "host_failure"}, format="json")
+    assert_input_error(response, "target_host")
+    response = ha.clients["editor"].post(
+        _url(ha.topology), {"kind": "host_failure", "target_host": "network-9"}, format="json"
+    )
+    assert_input_error(response, "target_host")
+
+
+@pytest.mark.parametrize("kind", ["crash_master", "switchover", "cut_link"])
+def test_a_distributed_router_has_no_vrrp_to_drill(ha: World, kind: str) -> None:
+    _distributed(ha)
+    response = ha.clients["editor"].post(_url(ha.topology), {"kind": kind}, format="json")
+    assert response.status_code == 409, response.json()
+    assert response.json()["code"] == "not_ha"
+
+
+# --- the probe -----------------------------------------------------------------------------
+
+
+def _with_more_instances(ha: World) -> None:
+    """The HA document deployed with web2 beside web1 and app1 on a Docker network no router
+    joins."""
+    document = ha_document()
+    document["instances"] += [
+        {"id": "web2", "name": "web2", "image": "nginx:1.27"},
+        {"id": "app1", "name": "app1", "image": "alpine:3"},
+    ]
+    document["ports"] += [
+        {
+            "id": "web2-p",
+            "network": "web",
+            "device": "web2",
+            "fixed_ips": [{"subnet": "web-v4", "ip_address": "10.0.1.11"}],
+        },
+        {"id": "app1-p", "network": "apps", "device": "app1", "fixed_ips": [{"subnet": "apps-v4"}]},
+    ]
+    topology = ha.topology
+    save_revision(topology, _head(topology), parse_document(document), ha.owner, "more")
+    topology.refresh_from_db()
+    _deploy(topology)
+
+
+def test_a_drill_probes_across_the_router(ha: World) -> None:
+    response = ha.clients["editor"].post(_url(ha.topology), {"kind": "crash_master"}, format="json")
+    body = response.json()
+    assert response.status_code == 202, body
+    # An instance behind the router pings one on another of its subnets.
+    assert body["probe"] == {
+        "source": "web1",
+        "target": "db1",
+        "address": "10.0.2.10",
+        "state": "queued",
+        "sent": None,
+        "received": None,
+        "longest_gap_seconds": None,
+        "gap_started_at": None,
+        "error": "",
+    }
+    assert body["outage_seconds"] is None
+    drill = HaDrill.objects.get()
+    assert drill.probe_host == ha.host.name
+
+
+def test_the_probe_instances_can_be_named(ha: World) -> None:
+    response = ha.clients["owner"].post(
+        _url(ha.topology),
+        {"kind": "crash_master", "probe_source": "db1", "probe_target": "web1"},
+        format="json",
+    )
+    assert response.status_code == 202, response.json()
+    probe = response.json()["probe"]
+    assert (probe["source"], probe["target"], probe["address"]) == ("db1", "web1", "10.0.1.10")
+
+
+def test_a_named_source_gets_a_target_chosen(ha: World) -> None:
+    _with_more_instances(ha)
+    response = ha.clients["owner"].post(
+        _url(ha.topology), {"kind": "crash_master", "probe_source": "web2"}, format="json"
+    )
+    assert response.status_code == 202, response.json()
+    probe = response.json()["probe"]
+    assert (probe["source"], probe["target"]) == ("web2", "db1")
+
+
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        ({"probe_source": "nope"}, "probe_source"),
+        ({"probe_source": "web1;reboot"}, "probe_source"),
+        ({"probe_source": "x" * 49}, "probe_source"),
+        ({"probe_source": ["web1"]}, "probe_source"),
+        ({"probe_source": "app1"}, "probe_source"),
+        ({"probe_target": "nope"}, "probe_target"),
+        ({"probe_target": 7}, "probe_target"),
+        ({"probe_source": "web1", "probe_target": "web1"}, "probe_target"),
+        # On the source's own subnet: the ping would not cross the router.
+        ({"probe_source": "web1", "probe_target": "web2"}, "probe_target"),
+        # Behind no router: nothing to ping through it.
+        ({"probe_target": "app1"}, "probe_target"),
+    ],
+)
+def test_a_bad_probe_names_the_field(ha: World, fields: dict[str, Any], path: str) -> None:
+    _with_more_instances(ha)
+    response = ha.clients["editor"].post(
+        _url(ha.topology), {"kind": "crash_master", **fields}, format="json"
+    )
+    assert_input_error(response, path)
+    assert not HaDrill.objects.exists()
+
+
+def test_without_an_instance_across_the_router_there_is_no_probe(ha: World) -> None:
+    document = ha_document()
+    document["instances"] = [i for i in document["instances"] if i["id"] != "db1"]
+    document["ports"] = [p for p in document["ports"] if p["id"] != "db1-p"]
+    topology = ha.topology
+    save_revision(topology, _head(topology), parse_document(document), ha.owner, "alone")
+    topology.refresh_from_db()
+    _deploy(topology)
+    response = ha.clients["editor"].post(_url(topology), {"kind": "crash_master"}, format="json")
+    assert response.status_code == 202, response.json()
+    assert response.json()["probe"] is None
+    assert response.json()["outage_seconds"] is None
+
+
+def test_the_history_shows_the_outage_measured(ha: World) -> None:
+    response = ha.clients["editor"].post(_url(ha.topology), {"kind": "crash_master"}, format="json")
+    HaDrill.objects.filter(pk=response.json()["id"]).update(
+        probe_state="done",
+        probe_sent=250,
+        probe_received=231,
+        outage_seconds=0.38,
+        outage_started_at=timezone.now(),
+    )
+    (drill,) = ha.clients["viewer"].get(_url(ha.topology)).json()["drills"]
+    assert drill["outage_seconds"] == 0.38
+    assert (drill["probe"]["sent"], drill["probe"]["received"]) == (250, 231)
+    assert drill["probe"]["longest_gap_seconds"] == 0.38
+    assert drill["probe"]["gap_started_at"] is not None

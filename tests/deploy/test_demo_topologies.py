@@ -259,3 +259,46 @@ def test_the_routed_provider_demo_joins_its_segments(lab: FabricSpec, demo_user:
     assert not [host for code, host in notes if code == "plan.no_vlan_carrier"]
     assert reached == {("vm-1", "vm-2"), ("vm-2", "vm-1")}
     assert check.findings == []
+
+
+def test_the_demo_lab_is_played_through_as_a_student(demo_user: User) -> None:
+    """The demo class's lab, as a student plays it: join with the code, start, check (the
+    legacy router fails the HA goals), make the router HA with fast failover as the
+    instructions say, deploy, check again: every goal passes, the drill's included."""
+    import time
+
+    from designer.demo import INVITE_CODE, LAB_TITLE, STUDENT
+    from designer.models import LabCopy
+    from designer.models.labs import Lab
+    from designer.services.labs import check_copy, join_class, start_lab
+    from designer.services.topologies import save_revision
+
+    student = User.objects.get(username=STUDENT.username)
+    join_class(student, INVITE_CODE)
+    copy, _ = start_lab(Lab.objects.get(title=LAB_TITLE), student)
+    assert [r.status for r in check_copy(copy, student)] == [
+        *("pass", "pass", "pass", "fail", "fail", "pending")
+    ]
+    topology = copy.topology
+    assert topology.head is not None
+    body = topology.head.document
+    (edge,) = body["routers"]
+    edge.update(mode="ha", hosts=["network-1", "network-2"], vrrp={"advert_interval": 0.1})
+    save_revision(topology, topology.head.number, parse_document(body), student, "HA edge")
+    topology.refresh_from_db()
+    deploy(topology, demo_user)
+    check_copy(copy, student)
+    deadline = time.monotonic() + 90
+    copy = LabCopy.objects.get(pk=copy.pk)
+    while copy.checking:
+        assert time.monotonic() < deadline, copy.results
+        time.sleep(0.2)
+        copy.refresh_from_db()
+    assert [(r["status"], r["by"]) for r in copy.results] == [
+        ("pass", "design"),
+        ("pass", "deployment"),
+        ("pass", "design"),
+        ("pass", "design"),
+        ("pass", "design"),
+        ("pass", "drill"),
+    ], copy.results

@@ -201,3 +201,21 @@ def test_drills_fail_over_switch_over_and_fail_back(lab: FabricSpec) -> None:
     destroy_leaving_nothing(topology, owner, lab)
     # The instances' last reports (stopped) would be analysed again after the test is over.
     cancel_later_analyses()
+
+
+def test_a_destroy_after_a_crash_leaves_nothing_of_the_dead_keepalived(lab: FabricSpec) -> None:
+    """The crashed keepalived's record and files go with the destroy, though nothing runs to
+    be observed and stopped."""
+    from designer.services.drills import request_drill
+
+    owner, topology = make_topology(ha_lan())
+    prefix = deployment_prefix(topology.pk)
+    deploy(topology, owner)
+    master = recorded_master()
+    drill = request_drill(topology, owner, "r1", "crash_master", None)
+    finished(drill.pk)
+    assert drill.host == master
+    dead = configuration(prefix, master)
+    assert dead  # its configuration is still there, its process gone
+    destroy_leaving_nothing(topology, owner, lab)
+    cancel_later_analyses()

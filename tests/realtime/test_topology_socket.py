@@ -58,6 +58,22 @@ async def test_strangers_are_refused(lab: dict[str, Any], who: str) -> None:
     assert code == 4403
 
 
+async def test_a_socket_left_idle_still_hears_what_happens(lab: dict[str, Any]) -> None:
+    """Longer than the channel layer's wait for a socket's next message (5 s with Redis): the
+    wait ends quietly and begins again; the consumer lives on."""
+    watcher, _ = await connect(lab["topology"], lab["viewer"])
+    editor, _ = await connect(lab["topology"], lab["editor"])
+    assert watcher is not None
+    assert editor is not None
+    await watcher.drain()
+    await asyncio.sleep(6.5)
+    await editor.edit([add_network("late")])
+    event = await watcher.receive_type("revision")
+    assert event["ops"][0]["element"]["id"] == "late"
+    await watcher.close()
+    await editor.close()
+
+
 async def test_an_unknown_topology_is_refused(lab: dict[str, Any]) -> None:
     lab["topology"].pk += 10_000
     client, code = await connect(lab["topology"], lab["owner"])

@@ -26,8 +26,8 @@ def report(host: str, state: str, at: float, order: int = 0) -> Report:
     return Report(host, state, T0 + at, (T0 + at, order))
 
 
-def drill(id: int, kind: str, at: float, host: str | None) -> Drill:
-    return Drill(id, kind, T0 + at, host)  # type: ignore[arg-type]
+def drill(id: int, kind: str, at: float, host: str | None, hold: float | None = None) -> Drill:
+    return Drill(id, kind, T0 + at, host, hold)  # type: ignore[arg-type]
 
 
 def elected() -> list[Report]:
@@ -209,3 +209,81 @@ def test_a_killed_master_that_reports_leaving_is_measured_from_its_report() -> N
     assert failover.measured_from == "left"
     assert failover.since == T0 + 20.02
     assert failover.drill == 7
+
+
+def test_a_split_brain_ends_when_one_of_its_masters_lets_go() -> None:
+    reports = [*elected(), report("net-2", "master", 30.0)]
+    (open_split,) = events(reports, now=32.0)
+    assert open_split.ended_at is None
+    (ended,) = events([*reports, report("net-2", "backup", 35.0)], now=40.0)
+    assert ended.kind == "split_brain"
+    assert ended.ended_at == T0 + 35.0
+    # The same split brain, found again: its key does not change as it ends.
+    assert ended.key == open_split.key
+    assert ended.since == open_split.since
+
+
+def test_a_second_master_while_the_link_is_cut_is_a_split_brain_at_once() -> None:
+    cut = drill(4, "cut_link", 30.0, "net-1", hold=5.0)
+    reports = [*elected(), report("net-2", "master", 30.4)]
+    # Known as soon as the report is in: the cut master cannot hear the other one.
+    (split,) = events(reports, [cut], now=30.41)
+    assert split.kind == "split_brain"
+    assert split.hosts == ("net-1", "net-2")
+    assert split.drill == 4
+    assert split.ended_at is None
+    # Mended: the lower priority instance hears the other's adverts and steps back.
+    mended = [*reports, report("net-2", "backup", 35.05)]
+    (ended,) = events(mended, [cut], now=35.1)
+    assert ended.key == split.key
+    assert ended.ended_at == T0 + 35.05
+    assert events(mended, [cut]) == [ended]
+
+
+def test_a_second_master_after_the_cut_was_mended_is_no_cut_split_brain() -> None:
+    # The failback mended the link at 32; a second master at 33 is a handover as usual.
+    drills = [drill(4, "cut_link", 30.0, "net-1", hold=60.0), drill(5, "failback", 32.0, "net-1")]
+    reports = [*elected(), report("net-2", "master", 33.0), report("net-1", "backup", 33.02)]
+    assert kinds(events(reports, drills)) == ["failover"]
+
+
+def test_a_cut_of_another_host_does_not_count() -> None:
+    cut = drill(4, "cut_link", 30.0, "net-3", hold=5.0)
+    reports = [*elected(), report("net-2", "master", 30.4), report("net-1", "backup", 30.42)]
+    assert kinds(events(reports, [cut])) == ["failover"]
+
+
+def test_a_host_failure_on_the_masters_host_is_a_crash() -> None:
+    found = events(
+        [*elected(), report("net-2", "master", 20.35)], [drill(8, "host_failure", 20.0, "net-1")]
+    )
+    (failover,) = found
+    assert failover.kind == "failover"
+    assert failover.measured_from == "last_known"
+    assert failover.since == T0 + 20.0
+    assert failover.drill == 8
+
+
+def test_a_host_failure_elsewhere_moves_nothing() -> None:
+    found = events(elected(), [drill(8, "host_failure", 20.0, "compute-1")])
+    assert found == []
+
+
+def test_a_crash_ends_a_split_brain() -> None:
+    reports = [*elected(), report("net-2", "master", 30.0)]
+    (split,) = events(reports, [drill(9, "crash_master", 40.0, "net-2")], now=45.0)
+    assert split.ended_at == T0 + 40.0
+
+
+def test_an_instance_a_drill_killed_holds_no_role_until_it_reports_again() -> None:
+    from designer.services.drills import live_states
+
+    reports = [*elected(), report("net-2", "master", 2.0)]
+    crashed = [drill(1, "crash_master", 1.0, "net-1")]
+    # network-1 last said MASTER, but it was killed after that: network-2 alone is master.
+    assert live_states(reports, crashed) == {"net-1": "killed", "net-2": "master"}
+    # Started again, it reports, and counts once more.
+    again = [*reports, report("net-1", "backup", 3.0)]
+    assert live_states(again, crashed) == {"net-1": "backup", "net-2": "master"}
+    # A switchover kills nothing.
+    assert live_states(reports, [drill(2, "switchover", 1.0, "net-2")])["net-1"] == "master"

@@ -1,11 +1,13 @@
 """HA drills over the API: break or restore a deployed HA router on purpose (crash its master,
-move the master role to another instance, fail back to the design's layout), and read the
-drills run on it and the HA events its VRRP transitions added up to.
+move the master role to another instance, cut the master off the HA network for a while, fail
+a host, fail back to the design's layout), and read the drills run on it and the HA events its
+VRRP transitions added up to.
 
 Requests are checked against the deployed revision, recorded and enqueued by
 `designer.services.drills`; the drill runs in Celery, on the worker of the host whose instance
 it acts on, and what follows reaches the topology's WebSocket as `failover`, `switchover`,
-`failback`, `split_brain` and `no_master` events.
+`failback`, `split_brain` and `no_master` events. Meanwhile an instance behind the router pings
+one on its far side; the outage it measured reaches the socket as a `drill` event.
 """
 
 from __future__ import annotations
@@ -48,8 +50,44 @@ class DrillRequestSerializer(serializers.Serializer[Any]):
         required=False,
         allow_null=True,
         max_length=32,
-        help_text="switchover: the host to move the master role to",
+        help_text="switchover: the host to move the master role to; host_failure: the host to "
+        "fail (the master's when left out)",
     )
+    hold_seconds = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=120,
+        help_text="cut_link: how long the master's HA link stays cut (seconds, default 5)",
+    )
+    probe_source = serializers.CharField(
+        required=False,
+        allow_null=True,
+        max_length=48,
+        help_text="The instance the probe pings from during the drill: one on a subnet of the "
+        "router. Chosen when left out.",
+    )
+    probe_target = serializers.CharField(
+        required=False,
+        allow_null=True,
+        max_length=48,
+        help_text="The instance the probe pings, on the router's far side (another of its "
+        "subnets, or its external network). Chosen when left out.",
+    )
+
+
+class DrillProbeSerializer(serializers.Serializer[Any]):
+    source = serializers.CharField()  # type: ignore[assignment]
+    target = serializers.CharField()
+    address = serializers.CharField()
+    state = serializers.CharField(help_text="queued, running, done or failed.")
+    sent = serializers.IntegerField(allow_null=True)
+    received = serializers.IntegerField(allow_null=True)
+    longest_gap_seconds = serializers.FloatField(
+        allow_null=True, help_text="The longest time without a reply."
+    )
+    gap_started_at = serializers.DateTimeField(allow_null=True)
+    error = serializers.CharField()
 
 
 class DrillSerializer(serializers.Serializer[Any]):
@@ -58,6 +96,9 @@ class DrillSerializer(serializers.Serializer[Any]):
     router = serializers.CharField()
     kind = serializers.ChoiceField(choices=DrillKind.choices)
     target_host = serializers.CharField(allow_null=True)
+    hold_seconds = serializers.IntegerField(
+        allow_null=True, help_text="cut_link: how long the link stays cut."
+    )
     host = serializers.CharField(help_text="The host whose instance it acts on.")
     state = serializers.CharField()
     hosts = serializers.DictField(
@@ -67,6 +108,10 @@ class DrillSerializer(serializers.Serializer[Any]):
     at = serializers.DateTimeField(allow_null=True, help_text="When it acted on the instance.")
     finished_at = serializers.DateTimeField(allow_null=True)
     error = serializers.CharField()
+    outage_seconds = serializers.FloatField(
+        allow_null=True, help_text="The probe's longest gap in replies: the outage measured."
+    )
+    probe = DrillProbeSerializer(allow_null=True)
 
 
 class DrillHistorySerializer(serializers.Serializer[Any]):
@@ -99,10 +144,18 @@ class DrillListView(TopologyScoped, ApiGenericView):
     @extend_schema(
         summary="Run a drill on a deployed HA router (editor)",
         description="`crash_master` kills the master instance's keepalived; `switchover` moves "
-        "the master role to `target_host`; `failback` returns every instance to the design's "
-        "configuration (starting a crashed keepalived again) and the role to the initial master. "
+        "the master role to `target_host`; `cut_link` takes the master's HA port off the HA "
+        "network for `hold_seconds` (1-120, default 5), so both instances become master (a "
+        "`split_brain`, sent again with `ended_at` once the link is mended and one steps back); "
+        "`host_failure` fails `target_host` (the master's when left out): every keepalived of "
+        "the deployment there killed and its router namespaces' interfaces set down; `failback` "
+        "returns every instance to the design's configuration (a cut link mended, interfaces "
+        "set up, keepalived started again) and the role to the initial master. "
         "Answers the drill queued; what follows reaches the topology's WebSocket as `failover`, "
-        "`switchover`, `failback`, `split_brain` and `no_master` events. 409 `not_deployed` "
+        "`switchover`, `failback`, `split_brain` and `no_master` events. While it runs, "
+        "`probe_source` (an instance on a subnet of the router) pings `probe_target` (one on "
+        "its far side) every 20 ms, both chosen when left out; the longest gap in replies is "
+        "the drill's `outage_seconds`, sent as a `drill` event. 409 `not_deployed` "
         "when nothing is deployed, `not_ha` for a router that is not HA, `no_master` when no "
         "instance is master to act on.",
         request=DrillRequestSerializer,
@@ -125,7 +178,14 @@ class DrillListView(TopologyScoped, ApiGenericView):
         data = serializer.validated_data
         try:
             drill = request_drill(
-                topology, request.user, router_id, data["kind"], data.get("target_host")
+                topology,
+                request.user,
+                router_id,
+                data["kind"],
+                data.get("target_host"),
+                probe_source=data.get("probe_source"),
+                probe_target=data.get("probe_target"),
+                hold_seconds=data.get("hold_seconds"),
             )
         except NotDeployed:
             raise ApiError(
