@@ -6,7 +6,8 @@ Choosing (`choose`, pure): the source is an instance with a namespace and an add
 subnet the router has an interface on; the target an instance with a namespace whose address,
 the one the source would use, is on another of the router's subnets or on its external
 network, with the router on the predicted path. Instances on networking nodes come last as
-sources, and targets on the external side first.
+sources, and targets on the external side first. With no instance across the router, the
+probe pings the router's external gateway address, which its master holds.
 
 Running (`start_probe`, on the worker of the source's host): the task opens a raw ICMP socket
 inside the source's namespace and hands it to a thread, so the worker (one thread in the
@@ -187,13 +188,36 @@ def choose(
                 "probe_source",
                 f"reaches no instance on the far side of router {router}: name one in probe_target",
             )
-        return None
+        return _to_gateway(design, router, sides)
     # The external side first, then the order found (sources, then targets, in order).
     _, one, other, address = min(pairs, key=lambda pair: pair[0])
     endpoint = design.endpoints[one]
     assert endpoint.host is not None
     assert endpoint.namespace is not None
     return ProbeChoice(one, other, endpoint.host, endpoint.namespace, address)
+
+
+def _gateway_target(router: str) -> str:
+    """How a probe of the router's gateway address names its target."""
+    return f"{router} gateway"[:48]
+
+
+def _to_gateway(
+    design: Design, router: str, sides: tuple[frozenset[str], frozenset[str]]
+) -> ProbeChoice | None:
+    """With no instance across the router: a probe from an instance behind it to the router's
+    external gateway address, which the master holds (a virtual address that moves with the
+    role), so the outage is still measured through the router's master."""
+    gateway = design.index.routers[router].external_gateway
+    fixed = [f.ip_address for f in (gateway.fixed_ips if gateway else ()) if f.ip_address]
+    for one in _sources(design, sides[0]):
+        endpoint = design.endpoints[one]
+        versions = {ipaddress.ip_address(a).version for _, a in _behind(design, one, sides[0])}
+        address = next((a for a in fixed if ipaddress.ip_address(a).version in versions), None)
+        if address is not None and endpoint.host is not None and endpoint.namespace is not None:
+            target = _gateway_target(router)
+            return ProbeChoice(one, target, endpoint.host, endpoint.namespace, address)
+    return None
 
 
 # --- echo ------------------------------------------------------------------------------------
@@ -474,7 +498,10 @@ def start_probe(drill_id: int, host_name: str) -> None:
             raise ProbeError("the drill's deployment has no revision")
         topology_id = drill.deployment.topology_id
         design = design_of(topology_id, revision)
-        choice = choose(design, drill.router, drill.probe_source, drill.probe_target)
+        if drill.probe_target == _gateway_target(drill.router):
+            choice = _to_gateway(design, drill.router, router_sides(design, drill.router))
+        else:
+            choice = choose(design, drill.router, drill.probe_source, drill.probe_target)
         if choice is None or choice.host != host_name:
             raise ProbeError(f"{drill.probe_source} no longer probes from {host_name}")
         if not Host.objects.filter(name=host_name).exists():

@@ -267,9 +267,13 @@ def copy_context(copy: LabCopy) -> ValidationContext:
 CHECK_TIMEOUT = timedelta(minutes=3)
 
 
+@transaction.atomic
 def check_copy(copy: LabCopy, user: Any = None) -> list[GoalResult]:
     """Check every goal of the lab against the copy's head revision and keep the results;
-    when the head is deployed, reachability goals go on as real checks (lab_checks)."""
+    when the head is deployed, reachability goals go on as real checks (lab_checks). One
+    transaction, holding the copy's row: the checks and drills it asks for are enqueued only
+    once the copy says it waits for them, so none can answer before that."""
+    LabCopy.objects.select_for_update().filter(pk=copy.pk).exists()
     copy.refresh_from_db()
     if copy.checking and copy.checked_at and timezone.now() - copy.checked_at < CHECK_TIMEOUT:
         # The last check still has parts running on the deployment: its results will come.

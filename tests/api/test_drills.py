@@ -491,6 +491,36 @@ def test_without_an_instance_across_the_router_there_is_no_probe(ha: World) -> N
     assert response.json()["outage_seconds"] is None
 
 
+def test_with_no_instance_across_the_probe_aims_at_the_routers_gateway(ha: World) -> None:
+    """The gateway address is a virtual one the master holds: it moves with the role."""
+    document = ha_document()
+    document["instances"] = [i for i in document["instances"] if i["id"] != "db1"]
+    document["ports"] = [p for p in document["ports"] if p["id"] != "db1-p"]
+    document["networks"].append(
+        {"id": "ext", "name": "ext", "kind": "provider", "physical_network": "external"}
+        | {"external": True}
+    )
+    document["subnets"].append(
+        {"id": "ext-v4", "network": "ext", "cidr": "203.0.113.0/24", "enable_dhcp": False}
+    )
+    document["routers"][0]["external_gateway"] = {
+        "network": "ext",
+        "fixed_ips": [{"subnet": "ext-v4", "ip_address": "203.0.113.10"}],
+    }
+    topology = ha.topology
+    save_revision(topology, _head(topology), parse_document(document), ha.admin, "gateway")
+    topology.refresh_from_db()
+    _deploy(topology)
+    response = ha.clients["editor"].post(_url(topology), {"kind": "crash_master"}, format="json")
+    assert response.status_code == 202, response.json()
+    probe = response.json()["probe"]
+    assert (probe["source"], probe["target"], probe["address"]) == (
+        "web1",
+        "r1 gateway",
+        "203.0.113.10",
+    )
+
+
 def test_the_history_shows_the_outage_measured(ha: World) -> None:
     response = ha.clients["editor"].post(_url(ha.topology), {"kind": "crash_master"}, format="json")
     HaDrill.objects.filter(pk=response.json()["id"]).update(
