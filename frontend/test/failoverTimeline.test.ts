@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { VrrpTransition } from "../src/api/vrrp";
 import { FailoverTimeline } from "../src/editor/FailoverTimeline";
 import { vrrpBadges } from "../src/model/badges";
-import type { VrrpEvent, VrrpState } from "../src/model/events";
+import type { HaRouterEvent, VrrpEvent, VrrpState } from "../src/model/events";
 import { MIN_SPAN_MS, percentOf, routersInHa, takenOver, timeline } from "../src/model/vrrp";
 import { createDocumentStore } from "../src/store/document";
 import { createVrrpStore } from "../src/store/vrrp";
@@ -308,5 +308,26 @@ describe("the sync client", () => {
     expect(heard).toEqual([vrrp]);
     expect(store.getState()).toBe(before);
     expect(() => new SyncClient(store, { send: () => undefined }).receive(vrrp)).not.toThrow();
+  });
+
+  it("hands HA router events and drill events to their own listener", () => {
+    const store = createDocumentStore();
+    const heard: HaRouterEvent[] = [];
+    const sync = new SyncClient(store, { send: () => undefined }, { onHa: (e) => heard.push(e) });
+    const failover: HaRouterEvent = {
+      type: "failover",
+      deployment: 3,
+      router: "r1",
+      from_host: "net1",
+      to_host: "net2",
+      at: "2026-01-01T00:00:01Z",
+      no_master_since: "2026-01-01T00:00:00.6Z",
+      no_master_seconds: 0.4,
+      measured_from: "last_known",
+      drill: 7,
+    };
+    sync.receive(failover);
+    expect(heard).toEqual([failover]);
+    expect(() => new SyncClient(store, { send: () => undefined }).receive(failover)).not.toThrow();
   });
 });

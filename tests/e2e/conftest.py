@@ -128,9 +128,8 @@ class OutsideRequests(list[str]):
     """URLs a page tried to load from another host (they are refused)."""
 
 
-@pytest.fixture
-def context(browser: Browser, app_server: str) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+def kept_on_this_machine(context: BrowserContext) -> OutsideRequests:
+    """Refuse every request the context's pages make to another host; the URLs refused."""
     outside = OutsideRequests()
 
     def guard(route: Any) -> None:
@@ -142,6 +141,13 @@ def context(browser: Browser, app_server: str) -> Iterator[BrowserContext]:
             route.abort()
 
     context.route("**/*", guard)
+    return outside
+
+
+@pytest.fixture
+def context(browser: Browser, app_server: str) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    outside = kept_on_this_machine(context)
     context.outside_requests = outside  # type: ignore[attr-defined]
     yield context
     context.close()

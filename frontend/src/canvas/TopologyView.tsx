@@ -19,12 +19,22 @@ import {
   type NodeChange,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
+import {
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type DragEvent,
+  type ReactNode,
+} from "react";
 import { useStore } from "zustand";
 import { hostRegistry } from "../api/hosts";
+import { drillHistory } from "../api/drills";
 import { vrrpTimeline } from "../api/vrrp";
 import { ConnectivityPanel } from "../editor/ConnectivityPanel";
 import { DeployPanel } from "../editor/DeployPanel";
+import { DrillControls } from "../editor/DrillControls";
 import { FailoverTimeline } from "../editor/FailoverTimeline";
 import { FindingsPanel } from "../editor/FindingsPanel";
 import { Inspector } from "../editor/Inspector";
@@ -44,6 +54,7 @@ import type { PaletteKind } from "../model/palette";
 import { createConnectivityStore, selectedResult } from "../store/connectivity";
 import { createDeployStore } from "../store/deploy";
 import { createDocumentStore } from "../store/document";
+import { createDrillStore } from "../store/drills";
 import { createUndoStore } from "../store/undo";
 import { createViewStore } from "../store/view";
 import { createVrrpStore } from "../store/vrrp";
@@ -67,6 +78,7 @@ import {
   toNodes,
 } from "./adapter";
 import { ElementNode, FullDetail, HostNode } from "./ElementNode";
+import { ExportMenu } from "./ExportMenu";
 import { highlightEdges, highlightNodes, pathHighlight } from "./pathHighlight";
 import { hostNames, isHostKey } from "./hosts";
 
@@ -105,7 +117,14 @@ function Sketch(props: {
   );
 }
 
-export function TopologyView(props: { topologyId: number; share?: string }) {
+/** `banner`: shown under the header line (a lab copy's lab bar). `embed`: shown inside another
+ * page, without the links to the rest of the app. */
+export function TopologyView(props: {
+  topologyId: number;
+  share?: string;
+  banner?: ReactNode;
+  embed?: boolean;
+}) {
   return (
     <ReactFlowProvider>
       <Editor {...props} />
@@ -120,13 +139,20 @@ function isTyping(target: EventTarget | null): boolean {
   );
 }
 
-function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
+function Editor(props: {
+  topologyId: number;
+  share?: string;
+  banner?: ReactNode;
+  embed?: boolean;
+}) {
+  const { topologyId, share } = props;
   const [stores] = useState(() => ({
     documents: createDocumentStore(),
     view: createViewStore(),
     deploy: createDeployStore(),
     connectivity: createConnectivityStore(),
     vrrp: createVrrpStore(),
+    drills: createDrillStore((router) => drillHistory(topologyId, router, share)),
   }));
   const [connection, setConnection] = useState<Connection | null>(null);
   const [vrrpError, setVrrpError] = useState<string | null>(null);
@@ -136,22 +162,32 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
       onDeployment: (event) => {
         stores.deploy.getState().apply(event);
         stores.vrrp.getState().deploymentMoved(event.deployment);
+        stores.drills.getState().deploymentMoved(event.deployment);
       },
       onDrift: (event) => stores.deploy.getState().applyDrift(event),
       onConnectivity: (event) => stores.connectivity.getState().apply(event),
-      onVrrp: (event) => stores.vrrp.getState().apply(event),
+      onHa: (event) => stores.drills.getState().applyEvent(event),
+      onVrrp: (event) => {
+        stores.vrrp.getState().apply(event);
+        stores.drills.getState().heard(event);
+      },
       // VRRP states come only as events: read them whole whenever the socket (re)opens.
-      onOpen: () =>
-        vrrpTimeline(topologyId, share).then(
+      onOpen: () => {
+        stores.drills.getState().refreshAll();
+        void vrrpTimeline(topologyId, share).then(
           (timeline) => {
             stores.vrrp.getState().load(timeline);
             setVrrpError(null);
           },
           (error: unknown) => setVrrpError(error instanceof Error ? error.message : String(error)),
-        ),
+        );
+      },
     });
     setConnection(opened);
-    return () => opened.close();
+    return () => {
+      opened.close();
+      stores.drills.getState().stop();
+    };
   }, [topologyId, share, stores]);
   const undo = useMemo(
     () => (connection ? createUndoStore(stores.documents, connection.sync) : null),
@@ -202,6 +238,15 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
   const takenOver = useStore(stores.vrrp, (s) => s.takenOver);
   const vrrp = useMemo(() => vrrpBadges(vrrpStates, takenOver), [vrrpStates, takenOver]);
   const haRouters = useMemo(() => routersInHa(document), [document]);
+  const drillsOf = (router: { id: string; label: string }) => (
+    <DrillControls
+      {...{ topologyId, router, document, deployment }}
+      canAct={canEdit && share === undefined}
+      drills={stores.drills}
+      vrrp={stores.vrrp}
+    />
+  );
+  const selectedHa = haRouters.find((r) => selection.length === 1 && r.id === selection[0]);
   // Port names are readable only from close enough; drawing a thousand of them costs.
   const readable = useFlowStore((state) => state.transform[2] >= LABELS_FROM_ZOOM);
   const detailed = useFlowStore((state) => state.transform[2] >= DETAIL_FROM_ZOOM);
@@ -540,16 +585,22 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
   }, [selection, document, editor, stores, guarded]);
 
   return (
-    <div className="editor">
+    <div className={props.embed ? "editor embedded" : "editor"}>
       <header className="editor-header">
-        <a href="/app/">Projects</a> · <strong>{topology?.name ?? "Loading…"}</strong> · revision{" "}
-        {revision}
-        {canEdit ? "" : " · read only"} ·{" "}
-        <a
-          href={`/app/topologies/${topologyId}/history/${share ? `?share=${encodeURIComponent(share)}` : ""}`}
-        >
-          History
-        </a>
+        {!props.embed && <a href="/app/">Projects</a>}
+        {!props.embed && " · "}
+        <strong>{topology?.name ?? "Loading…"}</strong> · revision {revision}
+        {canEdit ? "" : " · read only"}
+        {!props.embed && (
+          <>
+            {" · "}
+            <a
+              href={`/app/topologies/${topologyId}/history/${share ? `?share=${encodeURIComponent(share)}` : ""}`}
+            >
+              History
+            </a>
+          </>
+        )}
         {others.length > 0 && (
           <ul className="presence-list" aria-label="Also here">
             {others.map((client) => (
@@ -583,6 +634,10 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
           <button type="button" onClick={() => setHelping(true)} aria-keyshortcuts="?">
             Shortcuts
           </button>
+          <ExportMenu
+            {...{ topologyId, share, document, nodes }}
+            name={topology?.name ?? `topology-${topologyId}`}
+          />
         </span>
         {searching && (
           <SearchBox
@@ -616,6 +671,7 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
             Dismiss messages
           </button>
         )}
+        {props.banner}
       </header>
       <div className="editor-body">
         {canEdit && <Palette onAdd={addAtCentre} />}
@@ -660,7 +716,9 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
             problems={problems}
             canEdit={canEdit}
             onUpdate={update}
-          />
+          >
+            {selectedHa && drillsOf(selectedHa)}
+          </Inspector>
           <DeployPanel
             topologyId={topologyId}
             share={share}
@@ -682,7 +740,12 @@ function Editor({ topologyId, share }: { topologyId: number; share?: string }) {
             selection={selection}
             onSelectElements={(ids) => stores.view.getState().select(ids)}
           />
-          <FailoverTimeline store={stores.vrrp} routers={haRouters} loadError={vrrpError} />
+          <FailoverTimeline
+            store={stores.vrrp}
+            routers={haRouters}
+            loadError={vrrpError}
+            drills={drillsOf}
+          />
           <FindingsPanel
             findings={findings}
             onSelect={(ids) => stores.view.getState().select(ids)}

@@ -2,9 +2,10 @@
 // state over time (master, backup, fault, stopped, each its own colour) up to now, and below,
 // the transitions themselves with their times, newest first. A master whose keepalived was
 // killed reports nothing: once another instance took over, its lane turns to "no report" and
-// it reads "master?". Everyone who can open the topology sees the panel: it only reads. Also
-// the words and classes the canvas uses for each state.
-import { useEffect, useMemo, useState } from "react";
+// it reads "master?". Everyone who can open the topology sees the panel: it only reads (each
+// router's drills, under its lanes, are DrillControls'). Also the words and classes the canvas
+// uses for each state.
+import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { useStore } from "zustand";
 import type { VrrpTransition } from "../api/vrrp";
 import type { VrrpState } from "../model/events";
@@ -77,9 +78,12 @@ export interface FailoverTimelineProps {
   routers: readonly { id: string; label: string }[];
   /** Why the timeline could not be read, if it could not. */
   loadError?: string | null;
+  /** What to show under each router: its drills and HA events. */
+  drills?: (router: { id: string; label: string }) => ReactNode;
 }
 
-export function FailoverTimeline({ store, routers, loadError = null }: FailoverTimelineProps) {
+export function FailoverTimeline(props: FailoverTimelineProps) {
+  const { store, routers, loadError = null, drills } = props;
   const transitions = useStore(store, (s) => s.transitions);
   const states = useStore(store, (s) => s.states);
   const earlier = useStore(store, (s) => s.earlier);
@@ -135,12 +139,16 @@ export function FailoverTimeline({ store, routers, loadError = null }: FailoverT
             <span>{clock(plotted.start)}</span>
             <span>now</span>
           </div>
+          {drills?.({ id: router, label: nameOf(router) })}
         </div>
       ))}
       {silent.map((router) => (
-        <p key={router.id} className="muted" data-router={router.id}>
-          {router.label}: no instance has reported a VRRP state (not deployed yet).
-        </p>
+        <div key={router.id} data-router={router.id}>
+          <p className="muted">
+            {router.label}: no instance has reported a VRRP state (not deployed yet).
+          </p>
+          {drills?.(router)}
+        </div>
       ))}
       {newest.length > 0 && (
         <>

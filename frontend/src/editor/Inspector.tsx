@@ -1,6 +1,6 @@
 // The inspector: the selected element's fields. Each change is one `update` edit; findings
 // that name the element and refused edits are shown beside it and its fields.
-import { useEffect, useState } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import type { TopologyDocument } from "../generated/document";
 import type { Finding } from "../model/events";
 import { elementsOf, findElement } from "../model/operations";
@@ -23,9 +23,12 @@ interface Props {
   canEdit: boolean;
   /** Send one update; returns the edit id, or null when it could not be made. */
   onUpdate: (list: string, id: string, set: Record<string, unknown>) => string | null;
+  /** Shown under the selected element's fields (an HA router's drills). */
+  children?: ReactNode;
 }
 
-export function Inspector({ document, selection, findings, problems, canEdit, onUpdate }: Props) {
+export function Inspector(props: Props) {
+  const { document, selection, findings, problems, canEdit, onUpdate, children } = props;
   const [edits, setEdits] = useState<Record<string, string>>({}); // edit id -> field
   const found = selection.length === 1 ? findElement(document, selection[0]!) : undefined;
   if (found === undefined) {
@@ -91,6 +94,7 @@ export function Inspector({ document, selection, findings, problems, canEdit, on
           />
         ))}
       </form>
+      {children}
     </section>
   );
 }

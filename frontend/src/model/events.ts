@@ -19,6 +19,15 @@ export type DeploymentEvent = Catalog.DeploymentEvent;
 export type DriftEvent = Catalog.DriftEvent;
 export type ConnectivityEvent = Catalog.ConnectivityEvent;
 export type VrrpEvent = Catalog.VrrpEvent;
+/** What an HA router's VRRP transitions added up to, and a drill's progress (its probe's
+ * outage included). */
+export type HaRouterEvent =
+  | Catalog.FailoverEvent
+  | Catalog.SwitchoverEvent
+  | Catalog.FailbackEvent
+  | Catalog.SplitBrainEvent
+  | Catalog.NoMasterEvent
+  | Catalog.DrillEvent;
 
 export type ServerEvent =
   | Welcome
@@ -33,7 +42,8 @@ export type ServerEvent =
   | DeploymentEvent
   | DriftEvent
   | ConnectivityEvent
-  | VrrpEvent;
+  | VrrpEvent
+  | HaRouterEvent;
 
 export type ClientEvent =
   Catalog.EditMessage | Catalog.SelectMessage | Catalog.SyncMessage | Catalog.PingMessage;

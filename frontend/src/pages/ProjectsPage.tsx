@@ -2,6 +2,7 @@
 // the hosts too, with the lab fabric's buttons.
 import { api, type ProjectSummary, type TopologySummary } from "../api/client";
 import { HostsSection } from "./hosts/HostsSection";
+import { LABS_URL } from "./navigation";
 import { useSignedInLoad } from "./signedIn";
 
 interface ProjectRow {
@@ -42,7 +43,7 @@ export function ProjectsPage() {
         <h1>Projects</h1>
         {me?.user && (
           <p>
-            Signed in as <strong>{me.user.username}</strong>{" "}
+            <a href={LABS_URL}>Labs</a> · Signed in as <strong>{me.user.username}</strong>{" "}
             <button type="button" onClick={signOut}>
               Sign out
             </button>

@@ -20,6 +20,7 @@ export function connectTopology(
     onConnectivity?: SyncOptions["onConnectivity"];
     onDrift?: SyncOptions["onDrift"];
     onVrrp?: SyncOptions["onVrrp"];
+    onHa?: SyncOptions["onHa"];
     /** The socket is open, first or again: events from now on arrive, those sent while it was
      * closed are lost, so state that comes only as events is worth reading again now. */
     onOpen?: () => void;
@@ -40,6 +41,7 @@ export function connectTopology(
       onConnectivity: options.onConnectivity,
       onDrift: options.onDrift,
       onVrrp: options.onVrrp,
+      onHa: options.onHa,
     },
   );
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";

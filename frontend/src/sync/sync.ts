@@ -16,6 +16,7 @@ import {
   type ConnectivityEvent,
   type DeploymentEvent,
   type DriftEvent,
+  type HaRouterEvent,
   type Rejected,
   type RevisionEvent,
   type ServerEvent,
@@ -43,6 +44,9 @@ export interface SyncOptions {
   onDrift?: (event: DriftEvent) => void;
   /** Told of each `vrrp` event (an HA router instance changed VRRP state). */
   onVrrp?: (event: VrrpEvent) => void;
+  /** Told of each HA router event (failover, switchover, failback, split brain, no master)
+   * and each `drill` event (a drill or its probe moved on). */
+  onHa?: (event: HaRouterEvent) => void;
 }
 
 export class ReadOnlyError extends Error {
@@ -73,6 +77,7 @@ export class SyncClient {
   private readonly onConnectivity: (event: ConnectivityEvent) => void;
   private readonly onDrift: (event: DriftEvent) => void;
   private readonly onVrrp: (event: VrrpEvent) => void;
+  private readonly onHa: (event: HaRouterEvent) => void;
 
   constructor(
     private readonly store: DocumentStore,
@@ -87,6 +92,7 @@ export class SyncClient {
     this.onConnectivity = options.onConnectivity ?? (() => undefined);
     this.onDrift = options.onDrift ?? (() => undefined);
     this.onVrrp = options.onVrrp ?? (() => undefined);
+    this.onHa = options.onHa ?? (() => undefined);
   }
 
   /** Queue a local edit: it shows at once and goes to the server when its turn comes.
@@ -169,6 +175,13 @@ export class SyncClient {
         return this.onDrift(event);
       case "vrrp":
         return this.onVrrp(event);
+      case "failover":
+      case "switchover":
+      case "failback":
+      case "split_brain":
+      case "no_master":
+      case "drill":
+        return this.onHa(event);
       case "pong":
         return;
     }

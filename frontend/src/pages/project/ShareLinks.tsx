@@ -1,9 +1,17 @@
 // The project's share links (for owners): what each opens, until when, the addresses to hand
 // out with a copy button, revoking, and the form that makes a new one.
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { api, type ShareLink, type TopologySummary } from "../../api/client";
 import { CreateForm, Field, Select, TextField, useFields } from "./form";
-import { BODY, expiryInstant, fieldsNamed, linkState, problemsOf, shareAddresses } from "./helpers";
+import {
+  BODY,
+  embedSnippet,
+  expiryInstant,
+  fieldsNamed,
+  linkState,
+  problemsOf,
+  shareAddresses,
+} from "./helpers";
 import { Section, Table, useLoaded } from "./section";
 
 function formatTime(iso: string): string {
@@ -106,6 +114,9 @@ function CopyableAddress(props: { linkName: string; topology: string; url: strin
   const [status, setStatus] = useState("");
   const address = useRef<HTMLInputElement>(null);
   const label = `${props.linkName}: address of ${props.topology}`;
+  const [snippet, setSnippet] = useState<string | null>(null);
+  const snippetField = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => snippetField.current?.select(), [snippet]);
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(props.url);
@@ -116,6 +127,17 @@ function CopyableAddress(props: { linkName: string; topology: string; url: strin
       setStatus("Selected: press Ctrl+C to copy.");
     }
   };
+  const copySnippet = async () => {
+    const html = embedSnippet(props.url, props.topology);
+    try {
+      await navigator.clipboard.writeText(html);
+      setStatus("Embed snippet copied.");
+    } catch {
+      // Without clipboard access the snippet is shown, selected, for the person to copy.
+      setSnippet(html);
+      setStatus("Selected: press Ctrl+C to copy.");
+    }
+  };
   return (
     <li>
       <span className="muted">{props.topology}</span>{" "}
@@ -123,9 +145,26 @@ function CopyableAddress(props: { linkName: string; topology: string; url: strin
       <button type="button" onClick={copy} aria-label={`Copy ${label}`}>
         Copy
       </button>{" "}
+      <button
+        type="button"
+        onClick={() => void copySnippet()}
+        aria-label={`Copy embed snippet: ${label}`}
+      >
+        Copy embed snippet
+      </button>{" "}
       <span role="status" className="muted">
         {status}
       </span>
+      {snippet !== null && (
+        <textarea
+          ref={snippetField}
+          className="address"
+          readOnly
+          rows={2}
+          value={snippet}
+          aria-label={`Embed snippet: ${label}`}
+        />
+      )}
     </li>
   );
 }

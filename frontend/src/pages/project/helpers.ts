@@ -73,6 +73,20 @@ export function shareAddresses(
   }));
 }
 
+/** The HTML that embeds a share link's topology in another page, read only and without the
+ * app's navigation (`embed=1`); `url` is one of shareAddresses' addresses. */
+export function embedSnippet(url: string, topology: string): string {
+  const title = topology
+    .replace(/&/g, "&amp;")
+    .replace(/"/g, "&quot;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;");
+  return (
+    `<iframe src="${url}&embed=1" title="${title}" width="960" height="600" ` +
+    `style="border:1px solid #ccc" loading="lazy"></iframe>`
+  );
+}
+
 export function linkState(link: ShareLink): "active" | "revoked" | "expired" {
   if (link.revoked_at !== null) return "revoked";
   return link.active ? "active" : "expired";
