@@ -35,7 +35,14 @@ from designer.spec.document import (
 from designer.spec.fields import MAX_ELEMENTS, Description, ElementId
 
 ElementListName = Literal[
-    "networks", "segments", "subnets", "ports", "instances", "routers", "floating_ips"
+    "networks",
+    "segments",
+    "subnets",
+    "ports",
+    "instances",
+    "routers",
+    "floating_ips",
+    "load_balancers",
 ]
 MAX_OPERATIONS = 2000
 

@@ -74,7 +74,7 @@ describe("palette", () => {
       if (item.list === "networks")
         expect(outcome.ops[0]).toMatchObject({ element: { kind: item.kind } });
     }
-    expect(new Set(PALETTE.map((item) => item.kind)).size).toBe(14);
+    expect(new Set(PALETTE.map((item) => item.kind)).size).toBe(15);
   });
 
   it("gives a subnet a free CIDR on the selected network, and refuses without one", () => {

@@ -41,8 +41,25 @@ def _base() -> dict[str, Any]:
     ).to_json()
 
 
+def _balancer() -> dict[str, Any]:
+    return {
+        "id": "lb1",
+        "name": "front",
+        "subnet": "dmz4",
+        "port": 80,
+        "members": [{"instance": "web", "port": 80}],
+    }
+
+
 def _cases() -> list[dict[str, Any]]:
     base = _base()
+    balanced = parse_document(
+        {
+            **base,
+            "load_balancers": [_balancer()],
+            "layout": {"positions": {"lb1": {"x": 5, "y": 6}}},
+        }
+    ).to_json()
     bare: dict[str, Any] = {"networks": [net("solo")]}
     cases: list[tuple[str, dict[str, Any], list[dict[str, Any]]]] = [
         ("add a network", base, [{"op": "add", "list": "networks", "element": net("wan")}]),
@@ -122,6 +139,46 @@ def _cases() -> list[dict[str, Any]]:
             ],
         ),
         ("remove of a missing element", bare, [{"op": "remove", "list": "ports", "id": "p1"}]),
+        (
+            "add a load balancer",
+            base,
+            [{"op": "add", "list": "load_balancers", "element": _balancer()}],
+        ),
+        (
+            "update a load balancer's members and check",
+            balanced,
+            [
+                {
+                    "op": "update",
+                    "list": "load_balancers",
+                    "id": "lb1",
+                    "set": {
+                        "members": [{"instance": "web", "port": 8080, "weight": 3}],
+                        "algorithm": "weighted",
+                        "health_check": {"type": "http", "http_path": "/ok"},
+                    },
+                }
+            ],
+        ),
+        (
+            "remove a member instance with its membership",
+            balanced,
+            [
+                {"op": "update", "list": "load_balancers", "id": "lb1", "set": {"members": []}},
+                {"op": "remove", "list": "ports", "id": "p-web"},
+                {"op": "remove", "list": "instances", "id": "web"},
+            ],
+        ),
+        (
+            "remove a load balancer",
+            balanced,
+            [{"op": "remove", "list": "load_balancers", "id": "lb1"}],
+        ),
+        (
+            "update of a load balancer that is not there",
+            base,
+            [{"op": "update", "list": "load_balancers", "id": "lb1", "set": {"port": 81}}],
+        ),
     ]
     result = []
     for name, document, ops in cases:

@@ -112,3 +112,102 @@ def test_malformed_operations_are_refused_with_their_path(
     with pytest.raises(DocumentError) as raised:
         parse_operations(ops)
     assert raised.value.errors[0].path == path
+
+
+def balanced() -> dict[str, Any]:
+    """A subnet with two instances behind a load balancer on it."""
+    return stored(
+        networks=[net("n1")],
+        subnets=[subnet("s1", "n1", "10.0.0.0/24")],
+        instances=[
+            {"id": "web1", "name": "web1", "image": "nginx:1.27"},
+            {"id": "web2", "name": "web2", "image": "nginx:1.27"},
+        ],
+        load_balancers=[
+            {
+                "id": "lb1",
+                "subnet": "s1",
+                "port": 80,
+                "members": [{"instance": "web1", "port": 80}, {"instance": "web2", "port": 80}],
+            }
+        ],
+        layout={"positions": {"lb1": {"x": 1, "y": 2}}},
+    )
+
+
+def test_a_load_balancer_is_added_updated_and_removed_like_any_element() -> None:
+    base = stored(networks=[net("n1")], subnets=[subnet("s1", "n1", "10.0.0.0/24")])
+    added = parse_document(
+        apply(
+            base,
+            [
+                {
+                    "op": "add",
+                    "list": "load_balancers",
+                    "element": {"id": "lb1", "subnet": "s1", "port": 80},
+                },
+                {
+                    "op": "update",
+                    "list": "load_balancers",
+                    "id": "lb1",
+                    "set": {"algorithm": "weighted", "health_check": {"type": "http"}},
+                },
+            ],
+        )
+    )
+    [balancer] = added.load_balancers
+    assert (balancer.algorithm, balancer.health_check.type, balancer.port) == (
+        "weighted",
+        "http",
+        80,
+    )
+    removed = apply(added.to_json(), [{"op": "remove", "list": "load_balancers", "id": "lb1"}])
+    assert parse_document(removed).load_balancers == []
+
+
+def test_removing_a_member_instance_alone_names_the_membership() -> None:
+    result = apply(balanced(), [{"op": "remove", "list": "instances", "id": "web1"}])
+    with pytest.raises(DocumentError) as raised:
+        parse_document(result)
+    assert [e.path for e in raised.value.errors] == ["load_balancers[0].members[0].instance"]
+
+
+def test_removing_a_member_instance_with_its_membership_is_accepted() -> None:
+    result = parse_document(
+        apply(
+            balanced(),
+            [
+                {
+                    "op": "update",
+                    "list": "load_balancers",
+                    "id": "lb1",
+                    "set": {"members": [{"instance": "web2", "port": 80}]},
+                },
+                {"op": "remove", "list": "instances", "id": "web1"},
+            ],
+        )
+    )
+    assert [m.instance for m in result.load_balancers[0].members] == ["web2"]
+
+
+def test_removing_the_vip_subnet_takes_the_load_balancer_or_is_refused() -> None:
+    alone = apply(balanced(), [{"op": "remove", "list": "subnets", "id": "s1"}])
+    with pytest.raises(DocumentError) as raised:
+        parse_document(alone)
+    assert [e.path for e in raised.value.errors] == ["load_balancers[0].subnet"]
+    both = parse_document(
+        apply(
+            balanced(),
+            [
+                {"op": "remove", "list": "load_balancers", "id": "lb1"},
+                {"op": "remove", "list": "subnets", "id": "s1"},
+            ],
+        )
+    )
+    assert both.load_balancers == []
+    assert "lb1" not in both.layout.positions
+
+
+def test_load_balancers_are_an_element_list_of_operations() -> None:
+    [operation] = parse_operations([{"op": "remove", "list": "load_balancers", "id": "lb1"}])
+    assert operation.model_dump()["list"] == "load_balancers"

@@ -12,6 +12,15 @@ import type { ElementNodeData, HostNodeData } from "./adapter";
 
 const BADGE_LINES = 3;
 
+/** A load balancer's line: "10.0.0.9:80 · round robin · 2 members" (the VIP is "auto" until
+ * one is given or allocated). */
+export function balancerSummary(element: Record<string, unknown>): string {
+  const vip = typeof element.vip_address === "string" ? element.vip_address : "auto";
+  const members = Array.isArray(element.members) ? element.members.length : 0;
+  const algorithm = String(element.algorithm ?? "round_robin").replace(/_/g, " ");
+  return `${vip}:${String(element.port)} · ${algorithm} · ${members} member${members === 1 ? "" : "s"}`;
+}
+
 /** Whether elements are drawn in full (icon, label, addresses) or, zoomed out too far to read
  * them, as plain boxes: a thousand boxes of words cost every frame, and say nothing at that
  * size. A context, so that only the elements redraw when it changes, not per frame. */
@@ -20,6 +29,7 @@ export const FullDetail = createContext(true);
 function describe(kind: string, data: ElementNodeData): string {
   const words = [`${kind.replace(/_/g, " ")} ${data.label}`];
   if (data.badge.length > 0) words.push(data.badge.join(", "));
+  if (data.list === "load_balancers") words.push(balancerSummary(data.element));
   if (data.severity) words.push(`(${data.severity})`);
   if (data.presence.length > 0)
     words.push(`selected by ${data.presence.map((p) => p.name).join(", ")}`);
@@ -67,6 +77,11 @@ export const ElementNode = memo(function ElementNode({
           <span className="badge" data-testid="address-badge">
             {shown.join(" · ")}
             {data.badge.length > BADGE_LINES && ` +${data.badge.length - BADGE_LINES}`}
+          </span>
+        )}
+        {data.list === "load_balancers" && (
+          <span className="badge" data-testid="balancer-summary">
+            {balancerSummary(data.element)}
           </span>
         )}
         {data.vrrp.length > 0 && (

@@ -29,6 +29,7 @@ export const NODE_LISTS = [
   "routers",
   "instances",
   "floating_ips",
+  "load_balancers",
 ] as const;
 type NodeList = (typeof NODE_LISTS)[number];
 
@@ -103,6 +104,7 @@ const COLUMN: Record<NodeList, number> = {
   routers: 2,
   instances: 3,
   floating_ips: 4,
+  load_balancers: 2,
 };
 
 /** The worst finding on each element: errors above warnings. */
@@ -264,6 +266,18 @@ export function toEdges(
       ...membership,
       style: { strokeDasharray: "4 4" },
     });
+  }
+  for (const balancer of elementsOf(document, "load_balancers")) {
+    edge(`${balancer.id}~vip`, balancer.id, String(balancer.subnet), {
+      ...membership,
+      label: labels ? "VIP" : undefined,
+    });
+    for (const member of (balancer.members as { instance: string }[] | undefined) ?? []) {
+      edge(`${balancer.id}~${member.instance}`, balancer.id, member.instance, {
+        ...membership,
+        style: { strokeDasharray: "2 3" },
+      });
+    }
   }
   return edges;
 }

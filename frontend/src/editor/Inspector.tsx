@@ -14,6 +14,7 @@ import {
   type FieldSpec,
 } from "./fields";
 import { KindIcon, kindOf } from "./icons";
+import { LoadBalancerFields } from "./LoadBalancerFields";
 
 interface Props {
   document: TopologyDocument;
@@ -94,6 +95,14 @@ export function Inspector(props: Props) {
           />
         ))}
       </form>
+      {list === "load_balancers" && (
+        <LoadBalancerFields
+          document={document}
+          element={element}
+          disabled={!canEdit}
+          onSet={(set) => onUpdate(list, element.id, set)}
+        />
+      )}
       {children}
     </section>
   );

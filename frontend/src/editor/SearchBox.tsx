@@ -19,6 +19,7 @@ const KIND: Record<ElementListName, string> = {
   instances: "instance",
   routers: "router",
   floating_ips: "floating IP",
+  load_balancers: "load balancer",
 };
 
 const SEARCH_KEYS = ariaKeyShortcuts(SHORTCUTS.find((s) => s.action === "search")!);

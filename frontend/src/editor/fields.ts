@@ -98,6 +98,19 @@ export function fieldsFor(list: ElementListName, element: AnyElement): FieldSpec
       ];
     case "ports":
       return [NAME, { name: "mac_address", label: "MAC address", type: "text", nullable: true }];
+    case "load_balancers":
+      return [
+        NAME,
+        { name: "vip_address", label: "VIP address", type: "text", nullable: true },
+        { name: "port", label: "Port", type: "number" },
+        {
+          name: "algorithm",
+          label: "Algorithm",
+          type: "select",
+          options: ["round_robin", "weighted"],
+        },
+        HOSTS,
+      ];
   }
 }
 

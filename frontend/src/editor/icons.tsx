@@ -95,6 +95,12 @@ const SHAPES: Record<PaletteKind, ReactElement> = {
       <path d="M12 8v2" />
     </g>
   ),
+  load_balancer: (
+    <g {...stroke}>
+      <circle cx="12" cy="5" r="2.5" />
+      <path d="M12 7.5V11M5 19v-5h14v5M12 11v8" />
+    </g>
+  ),
 };
 
 export function KindIcon({ kind, size = 20 }: { kind: PaletteKind; size?: number }) {
@@ -114,6 +120,7 @@ export function kindOf(list: string, element: Record<string, unknown>): PaletteK
     routers: "router",
     instances: "instance",
     floating_ips: "floating_ip",
+    load_balancers: "load_balancer",
   };
   return byList[list] ?? "instance";
 }

@@ -2,7 +2,8 @@
  * Removing elements with what depends on them, as one edit: a network takes its subnets,
  * segments, ports and floating IPs; an instance or a router its ports; references left in
  * other elements (fixed IPs on a removed subnet, a gateway on a removed network, a floating
- * IP's removed port, a subnet's removed segment) are cleared.
+ * IP's removed port, a subnet's removed segment, a load balancer's removed member instance) are
+ * cleared. A load balancer goes with the subnet its VIP is on.
  */
 import type { TopologyDocument } from "../generated/document";
 import { elementsOf, findElement, type AnyElement, type Operation } from "./operations";
@@ -64,6 +65,18 @@ export function removalEdit(document: TopologyDocument, ids: readonly string[]):
       updates.push({ op: "update", list: "floating_ips", id: fip.id, set: { port: null } });
     }
   }
+  for (const balancer of elementsOf(document, "load_balancers")) {
+    const members = (balancer.members as { instance: string }[] | undefined) ?? [];
+    const kept = members.filter((m) => !gone.has(m.instance));
+    if (!gone.has(balancer.id) && kept.length !== members.length) {
+      updates.push({
+        op: "update",
+        list: "load_balancers",
+        id: balancer.id,
+        set: { members: kept },
+      });
+    }
+  }
   const removals: Operation[] = [];
   for (const id of gone) {
     const found = findElement(document, id);
@@ -80,5 +93,6 @@ function dependentsOf(document: TopologyDocument, id: string): string[] {
     ...elementsOf(document, "segments").filter((e) => refers(e, "network")),
     ...elementsOf(document, "ports").filter((e) => refers(e, "network") || refers(e, "device")),
     ...elementsOf(document, "floating_ips").filter((e) => refers(e, "network")),
+    ...elementsOf(document, "load_balancers").filter((e) => refers(e, "subnet")),
   ].map((element) => element.id);
 }

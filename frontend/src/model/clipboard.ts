@@ -138,6 +138,7 @@ function needsOf({ list, element }: ClipElement): unknown[] {
     const fixed = (element.fixed_ips as FixedIp[] | undefined) ?? [];
     return [element.network, ...fixed.map((f) => f.subnet)];
   }
+  if (list === "load_balancers") return [element.subnet];
   return ["segments", "subnets", "floating_ips"].includes(list) ? [element.network] : [];
 }
 
@@ -235,6 +236,7 @@ class Paster {
     if (typeof element.name === "string" && element.name !== "") {
       element.name = this.uniqueName(list, element.name);
     }
+    if (list === "load_balancers") return this.placeBalancer(element);
     if (list !== "networks" && list !== "instances" && list !== "routers") {
       const network = this.resolve("networks", element.network);
       if (network === null) return null;
@@ -246,6 +248,21 @@ class Paster {
     else if (list === "ports") this.placePort(element);
     else if (list === "routers") this.placeRouter(element);
     else if (list === "floating_ips") this.placeFloatingIp(element);
+    return element;
+  }
+
+  /** A load balancer keeps the members that came with it or are here already; its VIP is
+   * allocated afresh, as the copied one is taken. Without its subnet it is left out. */
+  private placeBalancer(element: AnyElement): AnyElement | null {
+    const subnet = this.resolve("subnets", element.subnet);
+    if (subnet === null) return null;
+    element.subnet = subnet;
+    element.vip_address = null;
+    const members = (element.members as { instance: string }[] | undefined) ?? [];
+    element.members = members.flatMap((member) => {
+      const instance = this.resolve("instances", member.instance);
+      return instance === null ? [] : [{ ...member, instance }];
+    });
     return element;
   }
 

@@ -72,6 +72,7 @@ export const ELEMENT_NOUN: Record<ElementListName, string> = {
   instances: "instance",
   routers: "router",
   floating_ips: "floating IP",
+  load_balancers: "load balancer",
 };
 
 /**

@@ -2,7 +2,8 @@
  * What a line drawn between two elements means, as one edit: an instance to a network (or a
  * subnet) makes a port, a router to a subnet makes an interface port with the gateway IP, a
  * router to an external network sets its external gateway, a floating IP to an instance maps
- * it to the instance's first port. Any other pair is refused with the reason.
+ * it to the instance's first port, an instance to a load balancer makes it a member on the
+ * balancer's port, a load balancer to a subnet puts its VIP there. Any other pair is refused with the reason.
  */
 import type { TopologyDocument } from "../generated/document";
 import { freeHost } from "./addresses";
@@ -19,6 +20,7 @@ interface Found {
 const FROM_ORDER: readonly ElementListName[] = [
   "floating_ips",
   "instances",
+  "load_balancers",
   "routers",
   "subnets",
   "segments",
@@ -44,6 +46,20 @@ export function linkEdit(document: TopologyDocument, sourceId: string, targetId:
       return externalGateway(from.element, to.element);
     case "floating_ips>instances":
       return associate(document, from.element, to.element);
+    case "instances>load_balancers":
+      return addMember(to.element, from.element);
+    case "load_balancers>subnets":
+      return {
+        id: from.element.id,
+        ops: [
+          {
+            op: "update",
+            list: "load_balancers",
+            id: from.element.id,
+            set: { subnet: to.element.id, vip_address: null },
+          },
+        ],
+      };
   }
   return { refused: refusal(from, to) };
 }
@@ -55,6 +71,8 @@ function refusal(from: Found, to: Found): string {
     return `A floating IP links only to an instance, not ${article(to)}.`;
   if (from.list === "instances")
     return `An instance connects to a network or a subnet, not ${article(to)}.`;
+  if (from.list === "load_balancers")
+    return `A load balancer links to its members' instances and its VIP's subnet, not ${article(to)}.`;
   if (from.list === "routers")
     return `A router connects to a subnet or an external network, not ${article(to)}.`;
   return `Nothing joins ${what}: a subnet or segment belongs to the network it was added to.`;
@@ -73,6 +91,7 @@ function article(found: Found): string {
     instances: "an instance",
     floating_ips: "a floating IP",
     ports: "a port",
+    load_balancers: "a load balancer",
   };
   return noun[found.list] ?? found.list;
 }
@@ -188,5 +207,25 @@ function associate(
   return {
     id: floatingIp.id,
     ops: [{ op: "update", list: "floating_ips", id: floatingIp.id, set: { port: port.id } }],
+  };
+}
+
+function addMember(balancer: AnyElement, instance: AnyElement): Outcome {
+  const members = (balancer.members as { instance: string }[] | undefined) ?? [];
+  if (members.some((member) => member.instance === instance.id)) {
+    return {
+      refused: `Instance "${label(instance)}" is already a member of load balancer "${label(balancer)}".`,
+    };
+  }
+  return {
+    id: balancer.id,
+    ops: [
+      {
+        op: "update",
+        list: "load_balancers",
+        id: balancer.id,
+        set: { members: [...members, { instance: instance.id, port: balancer.port, weight: 1 }] },
+      },
+    ],
   };
 }

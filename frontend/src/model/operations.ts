@@ -33,6 +33,7 @@ export const ELEMENT_LISTS: readonly ElementListName[] = [
   "instances",
   "routers",
   "floating_ips",
+  "load_balancers",
 ];
 
 /** Any element of any list: every element has an id, the rest depends on its kind. */

@@ -2,7 +2,7 @@
  * The element kinds a person can add from the palette, and the edit that adds one: an `add`
  * with sensible defaults and a `move` to where it was dropped. Elements that belong to
  * another (a subnet to a network, a segment to a routed provider network, a floating IP to an
- * external network) go to the selected one if it fits, otherwise to the nearest that does.
+ * external network, a load balancer's VIP to a subnet) go to the selected one if it fits, otherwise to the nearest that does.
  */
 import type { Position, TopologyDocument } from "../generated/document";
 import { firstHost, freeCidr } from "./addresses";
@@ -29,7 +29,8 @@ export type PaletteKind =
   | "subnet"
   | "router"
   | "instance"
-  | "floating_ip";
+  | "floating_ip"
+  | "load_balancer";
 
 export interface PaletteItem {
   kind: PaletteKind;
@@ -58,6 +59,7 @@ export const PALETTE: readonly PaletteItem[] = [
   { kind: "router", label: "Router", list: "routers", prefix: "rtr" },
   { kind: "instance", label: "Instance", list: "instances", prefix: "vm" },
   { kind: "floating_ip", label: "Floating IP", list: "floating_ips", prefix: "fip" },
+  { kind: "load_balancer", label: "Load balancer", list: "load_balancers", prefix: "lb" },
 ];
 
 /** Network kinds that carry no subnets of their own. */
@@ -125,6 +127,12 @@ export function addFromPalette(
       return { refused: "Add an external network first: a floating IP is an address on one." };
     }
     element = { id, name, network: network.id, port: null };
+  } else if (kind === "load_balancer") {
+    const subnet = parentFor(document, placement, () => true, "subnets");
+    if (subnet === undefined) {
+      return { refused: "Add a subnet first: a load balancer's VIP is an address on one." };
+    }
+    element = { id, name, subnet: subnet.id, port: 80, algorithm: "round_robin", members: [] };
   } else if (kind === "router") {
     element = { id, name, mode: "legacy" };
   } else {
@@ -154,8 +162,9 @@ function parentFor(
   document: TopologyDocument,
   placement: Placement,
   fits: (element: AnyElement) => boolean,
+  list: ElementListName = "networks",
 ): AnyElement | undefined {
-  const candidates = elementsOf(document, "networks").filter(fits);
+  const candidates = elementsOf(document, list).filter(fits);
   const selected = candidates.find((candidate) => placement.selection.includes(candidate.id));
   if (selected !== undefined) return selected;
   let best: AnyElement | undefined;

@@ -1,7 +1,7 @@
 /**
  * Finding elements in a topology by name, id, address or CIDR, for the editor's search box.
  * An address finds what holds it (a port's fixed IP, a subnet's gateway, a floating IP, a
- * router's external gateway) and the subnets whose CIDR contains it; a CIDR finds the subnets
+ * router's external gateway, a load balancer's VIP) and the subnets whose CIDR contains it; a CIDR finds the subnets
  * it overlaps and the addresses inside it. Exact matches come first.
  */
 import type { TopologyDocument } from "../generated/document";
@@ -141,6 +141,8 @@ function fieldsOf(list: ElementListName, element: AnyElement): Field[] {
     add("gateway", element.gateway_ip);
   } else if (list === "floating_ips") {
     add("floating IP", element.floating_ip_address);
+  } else if (list === "load_balancers") {
+    add("VIP", element.vip_address);
   } else if (list === "routers") {
     const gateway = element.external_gateway as { fixed_ips?: FixedIp[] } | null | undefined;
     for (const fixed of gateway?.fixed_ips ?? []) add("external gateway", fixed.ip_address);
