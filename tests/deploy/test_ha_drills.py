@@ -13,16 +13,9 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
-from channels.db import database_sync_to_async
-from channels.layers import channel_layers
-from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
-from django.db import connections
-from rest_framework.test import APIClient
 
 from designer.models import HaDrill, HaEvent, Topology, VrrpTransition
-from designer.realtime.routing import websocket_urlpatterns
 from designer.services.drills import cancel_later_analyses
 from designer.spec import Document
 from tasks.drivers import RUN_DIR, render
@@ -30,12 +23,12 @@ from tasks.fabric.spec import FabricSpec
 from tasks.planner.names import deployment_prefix, namespace_name
 from tests.deploy.conftest import (
     LANE,
-    close_channel_layers,
     deploy,
     destroy_leaving_nothing,
     fabric_up,
     make_topology,
 )
+from tests.deploy.drill_client import ask_for_drill, listening
 from tests.deploy.test_ha_router import ha_lan as ha_router_lan
 from tests.deploy.test_ha_router import masters as masters_holding
 
@@ -107,25 +100,8 @@ async def drill_heard(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Ask for a drill over the API while a client of the topology listens; the drill as
     answered, and the first `wanted` event the client received."""
-    channel_layers.backends.clear()
-    communicator = WebsocketCommunicator(
-        URLRouter(websocket_urlpatterns), f"/ws/topologies/{topology.pk}/"
-    )
-    communicator.scope["user"] = owner
-    connected, _ = await communicator.connect()
-    assert connected
-    try:
-
-        def ask() -> dict[str, Any]:
-            client = APIClient()
-            client.force_authenticate(owner)
-            response = client.post(
-                f"/api/v1/topologies/{topology.pk}/routers/r1/drills/", body, format="json"
-            )
-            assert response.status_code == 202, response.json()
-            return dict(response.json())
-
-        drill = await sync_to_async(ask)()
+    async with listening(topology, owner) as communicator:
+        drill = await sync_to_async(ask_for_drill)(topology, owner, body)
         deadline = time.monotonic() + EVENT_SECONDS
         seen: list[str] = []
         while True:
@@ -135,10 +111,6 @@ async def drill_heard(
             seen.append(message["type"])
             if message["type"] == wanted:
                 return drill, message
-    finally:
-        await communicator.disconnect()
-        await close_channel_layers()
-        await database_sync_to_async(connections.close_all)()
 
 
 def test_drills_fail_over_switch_over_and_fail_back(lab: FabricSpec) -> None:

@@ -24,16 +24,10 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
-from channels.db import database_sync_to_async
-from channels.layers import channel_layers
-from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
-from django.db import connections
 from rest_framework.test import APIClient
 
 from designer.models import HaDrill, HaEvent, Host, Topology, VrrpTransition
-from designer.realtime.routing import websocket_urlpatterns
 from designer.services.drills import cancel_later_analyses
 from designer.services.topologies import save_revision
 from designer.spec import Document, parse_document
@@ -45,12 +39,12 @@ from tests.builders import document, net, port, subnet
 from tests.deploy import probe
 from tests.deploy.conftest import (
     LANE,
-    close_channel_layers,
     deploy,
     destroy_leaving_nothing,
     fabric_up,
     make_topology,
 )
+from tests.deploy.drill_client import ask_for_drill, listening
 from tests.deploy.test_ha_drills import configuration, finished, recorded_master
 from tests.deploy.test_ha_router import ha_lan as ha_router_lan
 from tests.deploy.test_ha_router import masters as masters_holding
@@ -162,25 +156,8 @@ async def heard(
     """Ask for a drill over the API while a client of the topology listens; the drill as
     answered, and, for each of `wanted` in turn, the first message after the one before that
     it accepts, with the hosts holding the gateway address as it arrived."""
-    channel_layers.backends.clear()
-    communicator = WebsocketCommunicator(
-        URLRouter(websocket_urlpatterns), f"/ws/topologies/{topology.pk}/"
-    )
-    communicator.scope["user"] = owner
-    connected, _ = await communicator.connect()
-    assert connected
-    try:
-
-        def ask() -> dict[str, Any]:
-            client = APIClient()
-            client.force_authenticate(owner)
-            response = client.post(
-                f"/api/v1/topologies/{topology.pk}/routers/r1/drills/", body, format="json"
-            )
-            assert response.status_code == 202, response.json()
-            return dict(response.json())
-
-        drill = await sync_to_async(ask)()
+    async with listening(topology, owner) as communicator:
+        drill = await sync_to_async(ask_for_drill)(topology, owner, body)
         found: list[tuple[dict[str, Any], list[str]]] = []
         seen: list[str] = []
         deadline = time.monotonic() + EVENT_SECONDS + body.get("hold_seconds", 0)
@@ -192,10 +169,6 @@ async def heard(
             if wanted[len(found)](message):
                 found.append((message, await sync_to_async(masters)(prefix)))
         return drill, found
-    finally:
-        await communicator.disconnect()
-        await close_channel_layers()
-        await database_sync_to_async(connections.close_all)()
 
 
 def split_brain(ended: bool) -> Wanted:

@@ -12,16 +12,9 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
-from channels.db import database_sync_to_async
-from channels.layers import channel_layers
-from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
-from django.db import connections
-from rest_framework.test import APIClient
 
 from designer.models import HaDrill, Topology, VrrpTransition
-from designer.realtime.routing import websocket_urlpatterns
 from designer.services.drills import cancel_later_analyses
 from designer.spec import Document
 from tasks.fabric.spec import FabricSpec
@@ -30,12 +23,12 @@ from tests.builders import document, net, port, subnet
 from tests.deploy import probe
 from tests.deploy.conftest import (
     LANE,
-    close_channel_layers,
     deploy,
     destroy_leaving_nothing,
     fabric_up,
     make_topology,
 )
+from tests.deploy.drill_client import ask_for_drill, listening
 
 # This module's fabric: letters only, one per lane, apart from every other test fabric.
 PROBE_PREFIX = f"nlpr{'abcdefghijklmnopqrstuvwxyz'[LANE]}"
@@ -104,27 +97,8 @@ async def drill_heard(topology: Topology, owner: User, kind: str) -> dict[str, A
     """Run a drill over the API while a client of the topology listens; the drill as
     answered, the `failover` event, every `drill` event of it the client received, and the
     one with its probe's result."""
-    channel_layers.backends.clear()
-    communicator = WebsocketCommunicator(
-        URLRouter(websocket_urlpatterns), f"/ws/topologies/{topology.pk}/"
-    )
-    communicator.scope["user"] = owner
-    connected, _ = await communicator.connect()
-    assert connected
-    try:
-
-        def ask() -> dict[str, Any]:
-            client = APIClient()
-            client.force_authenticate(owner)
-            response = client.post(
-                f"/api/v1/topologies/{topology.pk}/routers/r1/drills/",
-                {"kind": kind},
-                format="json",
-            )
-            assert response.status_code == 202, response.json()
-            return dict(response.json())
-
-        drill = await sync_to_async(ask)()
+    async with listening(topology, owner) as communicator:
+        drill = await sync_to_async(ask_for_drill)(topology, owner, {"kind": kind})
         heard: dict[str, Any] = {"drill": drill, "drills": []}
         deadline = time.monotonic() + EVENT_SECONDS
         wanted = "failback" if kind == "failback" else "failover"
@@ -141,10 +115,6 @@ async def drill_heard(topology: Topology, owner: User, kind: str) -> dict[str, A
                 if over and drilled["state"] != "queued":
                     heard["probed"] = drilled
         return heard
-    finally:
-        await communicator.disconnect()
-        await close_channel_layers()
-        await database_sync_to_async(connections.close_all)()
 
 
 def probed_failover(lab: FabricSpec, kind: str) -> dict[str, Any]:
