@@ -29,9 +29,6 @@ import {
   type ReactNode,
 } from "react";
 import { useStore } from "zustand";
-import { hostRegistry } from "../api/hosts";
-import { drillHistory } from "../api/drills";
-import { vrrpTimeline } from "../api/vrrp";
 import { ConnectivityPanel } from "../editor/ConnectivityPanel";
 import { DeployPanel } from "../editor/DeployPanel";
 import { DrillControls } from "../editor/DrillControls";
@@ -51,15 +48,9 @@ import { ShortcutHelp } from "../editor/ShortcutHelp";
 import { moveBy, shortcutFor, type ShortcutAction } from "../editor/shortcuts";
 import { OperationError } from "../model/operations";
 import type { PaletteKind } from "../model/palette";
-import { createConnectivityStore, selectedResult } from "../store/connectivity";
-import { createDeployStore } from "../store/deploy";
-import { createDocumentStore } from "../store/document";
-import { createDrillStore } from "../store/drills";
+import { selectedResult } from "../store/connectivity";
 import { createUndoStore } from "../store/undo";
-import { createViewStore } from "../store/view";
-import { createVrrpStore } from "../store/vrrp";
 import { routersInHa } from "../model/vrrp";
-import { connectTopology, type Connection } from "../sync/socket";
 import {
   freeSpot,
   NODE_LISTS,
@@ -77,6 +68,7 @@ import {
   toEdges,
   toNodes,
 } from "./adapter";
+import { createEditorStores, useHostRegistry, useTopologyConnection } from "./connection";
 import { ElementNode, FullDetail, HostNode } from "./ElementNode";
 import { ExportMenu } from "./ExportMenu";
 import { highlightEdges, highlightNodes, pathHighlight } from "./pathHighlight";
@@ -146,49 +138,8 @@ function Editor(props: {
   embed?: boolean;
 }) {
   const { topologyId, share } = props;
-  const [stores] = useState(() => ({
-    documents: createDocumentStore(),
-    view: createViewStore(),
-    deploy: createDeployStore(),
-    connectivity: createConnectivityStore(),
-    vrrp: createVrrpStore(),
-    drills: createDrillStore((router) => drillHistory(topologyId, router, share)),
-  }));
-  const [connection, setConnection] = useState<Connection | null>(null);
-  const [vrrpError, setVrrpError] = useState<string | null>(null);
-  useEffect(() => {
-    const opened = connectTopology(topologyId, stores.documents, {
-      share,
-      onDeployment: (event) => {
-        stores.deploy.getState().apply(event);
-        stores.vrrp.getState().deploymentMoved(event.deployment);
-        stores.drills.getState().deploymentMoved(event.deployment);
-      },
-      onDrift: (event) => stores.deploy.getState().applyDrift(event),
-      onConnectivity: (event) => stores.connectivity.getState().apply(event),
-      onHa: (event) => stores.drills.getState().applyEvent(event),
-      onVrrp: (event) => {
-        stores.vrrp.getState().apply(event);
-        stores.drills.getState().heard(event);
-      },
-      // VRRP states come only as events: read them whole whenever the socket (re)opens.
-      onOpen: () => {
-        stores.drills.getState().refreshAll();
-        void vrrpTimeline(topologyId, share).then(
-          (timeline) => {
-            stores.vrrp.getState().load(timeline);
-            setVrrpError(null);
-          },
-          (error: unknown) => setVrrpError(error instanceof Error ? error.message : String(error)),
-        );
-      },
-    });
-    setConnection(opened);
-    return () => {
-      opened.close();
-      stores.drills.getState().stop();
-    };
-  }, [topologyId, share, stores]);
+  const [stores] = useState(() => createEditorStores(topologyId, share));
+  const { connection, vrrpError } = useTopologyConnection(topologyId, share, stores);
   const undo = useMemo(
     () => (connection ? createUndoStore(stores.documents, connection.sync) : null),
     [connection, stores],
@@ -207,20 +158,9 @@ function Editor(props: {
   const notice = useStore(stores.view, (s) => s.notice);
   const presence = useStore(stores.documents, (s) => s.presence);
   const clientId = useStore(stores.documents, (s) => s.clientId);
-  const [registry, setRegistry] = useState<string[]>([]);
+  const registry = useHostRegistry(share);
   // Shown or hidden by the person; until then, as the topology's size suggests.
   const [minimap, setMinimap] = useState<boolean | null>(null);
-  useEffect(() => {
-    // Share-link visitors cannot read the registry: they see the hosts the design names.
-    if (share) return;
-    let live = true;
-    hostRegistry()
-      .then((hosts) => live && setRegistry(hosts.map((host) => host.name)))
-      .catch(() => live && setRegistry([]));
-    return () => {
-      live = false;
-    };
-  }, [share]);
   const hosts = useMemo(() => hostNames(document, registry), [document, registry]);
   const badges = useMemo(() => addressBadges(document), [document]);
   const marks = useMemo(() => presenceMarks(presence, clientId), [presence, clientId]);
