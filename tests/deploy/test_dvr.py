@@ -41,7 +41,7 @@ GATEWAY = "203.0.113.10"
 FLOATING = "203.0.113.30"
 VM1 = "10.81.1.11"
 VM2 = "10.81.2.12"
-PINGS = 200
+PINGS = 1000
 
 
 @pytest.fixture(scope="module")
@@ -168,12 +168,15 @@ def test_a_distributed_router_routes_on_each_host(
     settle(hosts["network-1"])
     before = {name: packets(namespace) for name, namespace in hosts.items()}
     flood = probe.run(
-        "ip", "netns", "exec", vm1, "ping", "-q", "-c", str(PINGS), "-i", "0.005", "-W", "1", VM2
+        "ip", "netns", "exec", vm1, "ping", "-q", "-c", str(PINGS), "-i", "0.002", "-W", "1", VM2
     )
     assert f"{PINGS} received" in flood.stdout, flood.stdout
     seen = {name: packets(namespace) - before[name] for name, namespace in hosts.items()}
-    # Each ping and reply counts several times on a host it crosses (underlay, VXLAN, veth).
-    assert seen["network-1"] < PINGS // 10, seen
+    # Each ping and reply counts several times on a host it crosses (underlay, VXLAN, veth):
+    # crossing the networking node would show there as at least 2 * PINGS. What it sees is
+    # the background of a busy fabric (router solicitations, listener reports, flooded ARP),
+    # a few dozen packets over the flood's two seconds, a fraction of what crossing would be.
+    assert seen["network-1"] < PINGS // 2, seen
     assert seen["node-1"] >= 2 * PINGS, seen
     assert seen["node-2"] >= 2 * PINGS, seen
 
