@@ -83,12 +83,15 @@ def _offset(cidr: IPNetwork, text: str | None) -> int | None:
     return int(address) - int(cidr[0])
 
 
-def _addresses(pools: list[tuple[IPAddress, IPAddress]]) -> Iterator[IPAddress]:
+def pool_addresses(pools: list[tuple[IPAddress, IPAddress]]) -> Iterator[IPAddress]:
+    """Every address of the pools, in order. A pool may end at the last address of its IP
+    version (255.255.255.255 in a /0), so nothing is counted past a pool's end."""
     for start, end in pools:
         current = start
-        while int(current) <= int(end):
-            yield current
+        yield current
+        while current != end:
             current = current + 1
+            yield current
 
 
 # Bridges' MACs: locally administered, apart from every port's.
@@ -169,7 +172,7 @@ class _Allocator:
         return None
 
     def _next_free(self, subnet: Subnet, cidr: IPNetwork) -> IPAddress | None:
-        cursor = self.cursors.setdefault(subnet.id, _addresses(pools_of(subnet, cidr)))
+        cursor = self.cursors.setdefault(subnet.id, pool_addresses(pools_of(subnet, cidr)))
         taken = self.taken[subnet.id]
         for address in cursor:
             if address not in taken:

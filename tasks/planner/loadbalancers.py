@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from designer.spec.elements import LoadBalancer
-from tasks.planner.allocation import pools_of
+from tasks.planner.allocation import pool_addresses, pools_of
 from tasks.planner.context import PlanContext
 from tasks.planner.index import BRIDGELESS_KINDS, IPAddress, parse_ip
 from tasks.planner.names import interface_name, namespace_name
@@ -175,13 +175,7 @@ def _vips(ctx: PlanContext, balancers: Sequence[LoadBalancer]) -> dict[str, IPAd
 def _first_free(
     pools: list[tuple[IPAddress, IPAddress]], subnet_id: str, taken: set[tuple[str, IPAddress]]
 ) -> IPAddress | None:
-    for start, end in pools:
-        current = start
-        while int(current) <= int(end):
-            if (subnet_id, current) not in taken:
-                return current
-            current = current + 1
-    return None
+    return next((a for a in pool_addresses(pools) if (subnet_id, a) not in taken), None)
 
 
 def plan_load_balancers(

@@ -5,8 +5,10 @@ host's kernel allows."""
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 from typing import Any
 
+from tasks.planner.allocation import pool_addresses
 from tasks.planner.hosts import HostFacts
 from tasks.planner.loadbalancers import SYSCTLS, balancer_namespace
 from tasks.planner.names import interface_name
@@ -129,6 +131,38 @@ def test_a_vip_another_element_was_given_is_not_realised() -> None:
     assert "plan.lb_vip_taken" in codes(result)
     assert not any(s.load_balancers for s in result.hosts.values())
     assert not [n for n in objects(result, "network-1", Namespace) if n.role == "balancer"]
+
+
+def test_a_pool_ending_at_the_last_ipv4_address_is_used_up_without_counting_past_it() -> None:
+    # One address, 255.255.255.255, taken by the first load balancer; the second finds none.
+    result = plan_of(
+        FABRIC,
+        networks=[net("top")],
+        subnets=[subnet("edge", "top", "255.255.255.255/32", enable_dhcp=False)],
+        load_balancers=[lb("lb1", subnet="edge", members=[]), lb("lb2", subnet="edge", members=[])],
+    )
+    vips = {b.owner: b.vip for host in result.hosts.values() for b in host.load_balancers}
+    assert vips == {"lb1": "255.255.255.255"}
+    assert "plan.pool_exhausted" in codes(result)
+
+
+def pool_test_addresses(*pools: tuple[str, str]) -> list[str]:
+    parsed = [(ipaddress.ip_address(start), ipaddress.ip_address(end)) for start, end in pools]
+    return [str(address) for address in pool_addresses(parsed)]
+
+
+def test_pool_addresses_stop_at_each_pool_s_end() -> None:
+    assert pool_test_addresses(
+        ("10.0.0.5", "10.0.0.6"), ("255.255.255.254", "255.255.255.255")
+    ) == [
+        "10.0.0.5",
+        "10.0.0.6",
+        "255.255.255.254",
+        "255.255.255.255",
+    ]
+    assert pool_test_addresses(("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",) * 2) == [
+        "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+    ]
 
 
 def test_placement_is_the_listed_host_or_the_least_loaded_networking_node() -> None:
