@@ -181,21 +181,40 @@ class TopologyIndex:
     def devices_with_several_ports(self) -> set[str]:
         return self._ports_of_devices[1]
 
+    @property
+    def router_interfaces(self) -> dict[str, list[Interface]]:
+        """Router id -> its interfaces (the fixed IPs of its ports, in document order). Routers
+        come in the order of their first interface, the order in which the routed graph joins
+        them to their subnets."""
+        return self._ports_of_devices[2]
+
     @cached_property
-    def _ports_of_devices(self) -> tuple[dict[str, list[Port]], set[str]]:
-        """Ports by device, and the devices with more than one, in one pass over the ports."""
+    def _ports_of_devices(
+        self,
+    ) -> tuple[dict[str, list[Port]], set[str], dict[str, list[Interface]]]:
+        """Ports by device, the devices with more than one, and the routers' interfaces, in one
+        pass over the ports."""
         grouped: dict[str, list[Port]] = {}
         several: set[str] = set()
+        interfaces: dict[str, list[Interface]] = {}
+        routers = self.routers
         for port in self.document.ports:
             device = port.device
-            if device is not None:
-                ports = grouped.get(device)
-                if ports is None:
-                    grouped[device] = [port]
+            if device is None:
+                continue
+            ports = grouped.get(device)
+            if ports is None:
+                grouped[device] = [port]
+            else:
+                ports.append(port)
+                several.add(device)
+            if device in routers and port.fixed_ips:
+                joined = [Interface(port, fixed_ip.subnet) for fixed_ip in port.fixed_ips]
+                if device in interfaces:
+                    interfaces[device].extend(joined)
                 else:
-                    ports.append(port)
-                    several.add(device)
-        return grouped, several
+                    interfaces[device] = joined
+        return grouped, several, interfaces
 
     @cached_property
     def instances_publishing(self) -> list[Instance]:
@@ -229,23 +248,6 @@ class TopologyIndex:
         grouped: dict[str, list[Segment]] = {}
         for segment in self.document.segments:
             grouped.setdefault(segment.network, []).append(segment)
-        return grouped
-
-    @cached_property
-    def router_interfaces(self) -> dict[str, list[Interface]]:
-        """Router id -> its interfaces (the fixed IPs of its ports, in document order). Routers
-        come in the order of their first interface, the order in which the routed graph joins
-        them to their subnets."""
-        routers = self.routers
-        grouped: dict[str, list[Interface]] = {}
-        for port in self.document.ports:
-            device = port.device
-            if device is not None and port.fixed_ips and device in routers:
-                interfaces = [Interface(port, fixed_ip.subnet) for fixed_ip in port.fixed_ips]
-                if device in grouped:
-                    grouped[device].extend(interfaces)
-                else:
-                    grouped[device] = interfaces
         return grouped
 
     # --- graphs -------------------------------------------------------------------------

@@ -40,21 +40,29 @@ from designer.validation.index import TopologyIndex, ip_object, parse_address
     ),
 )
 def load_balancers(index: TopologyIndex, context: ValidationContext) -> Iterator[Finding]:
-    taken = _fixed_addresses(index)
+    balancers = index.document.load_balancers
+    if not balancers:
+        return
+    taken = _fixed_addresses(index, {b.subnet for b in balancers if b.vip_address is not None})
     vips: dict[tuple[str, int], str] = {}
-    for balancer in sorted(index.document.load_balancers, key=lambda b: b.id):
+    for balancer in sorted(balancers, key=lambda b: b.id):
         yield from _vip(index, balancer, taken, vips)
         yield from _members(index, balancer)
 
 
-def _fixed_addresses(index: TopologyIndex) -> dict[tuple[str, int], str]:
-    """(subnet id, address) -> what holds it: the subnet's gateway or a port."""
+def _fixed_addresses(index: TopologyIndex, subnets: set[str]) -> dict[tuple[str, int], str]:
+    """(subnet id, address) -> what holds it (the subnet's gateway or a port), on `subnets`
+    alone: the subnets a VIP is on are usually a few of many."""
+    gateways = index.subnet_gateways
     taken: dict[tuple[str, int], str] = {
-        (subnet_id, gateway): "the subnet's gateway"
-        for subnet_id, gateway in index.subnet_gateways.items()
+        (subnet_id, gateways[subnet_id]): "the subnet's gateway"
+        for subnet_id in subnets
+        if subnet_id in gateways
     }
     for port in index.document.ports:
         for fixed_ip in port.fixed_ips:
+            if fixed_ip.subnet not in subnets:
+                continue
             address = parse_address(fixed_ip.ip_address)
             if address is not None:
                 taken.setdefault((fixed_ip.subnet, address), f"port {index.label(port.id)}")
