@@ -160,9 +160,9 @@ def best(function: Callable[[], object], repeat: int) -> float:
 
 
 def time_floor(document: Document, repeat: int) -> float:
-    """What networkx alone costs: building the routed and bridging graphs of the document,
-    exactly as validation builds them, from a fresh index (the graphs read the elements
-    themselves, so nothing is prepared for them outside the timing)."""
+    """What networkx alone costs: building the routed and bridging graphs of the document
+    (validation walks the same routed graph as plain dicts), from a fresh index (the graphs
+    read the elements themselves, so nothing is prepared for them outside the timing)."""
     times = []
     for _ in range(repeat):
         index = TopologyIndex(document)
