@@ -293,6 +293,10 @@ def _reserve_given(index: PlanIndex, allocator: _Allocator) -> None:
     for floating_ip in index.floating_ips.values():
         for subnet in index.subnets_by_network.get(floating_ip.network, []):
             allocator.reserve(subnet.id, floating_ip.floating_ip_address)
+    # A load balancer's VIP is placed after the ports, but a VIP the design gives is the
+    # design's: no port is allocated it.
+    for balancer in index.load_balancers.values():
+        allocator.reserve(balancer.subnet, balancer.vip_address)
 
 
 def _floating_address(

@@ -87,6 +87,7 @@ class PlanIndex:
         self.instances = by_id(document.instances)
         self.routers = by_id(document.routers)
         self.floating_ips = by_id(document.floating_ips)
+        self.load_balancers = by_id(document.load_balancers)
 
     @cached_property
     def subnet_ranges(self) -> dict[str, IPNetwork]:

@@ -125,12 +125,22 @@ def test_the_design_s_vip_is_kept_and_allocated_ones_avoid_it() -> None:
     assert not set(vips.values()) & port_addresses
 
 
-def test_a_vip_another_element_was_given_is_not_realised() -> None:
-    # vm2's port has its address allocated (10.0.0.2), which validation cannot see.
-    result = balanced(lb("lb1", vip_address="10.0.0.2"), lb("lb2", vip_address="10.0.0.2"))
+def test_a_vip_the_design_gives_is_never_allocated_to_a_port() -> None:
+    # Without lb1, vm2's port would be allocated 10.0.0.2, the first free address.
+    result = balanced(lb("lb1", vip_address="10.0.0.2"))
+    vips = {b.owner: b.vip for host in result.hosts.values() for b in host.load_balancers}
+    assert vips == {"lb1": "10.0.0.2"}
+    assert [a.cidr for a in objects(result, "compute-2", Address) if a.owner == "p2"] == [
+        "10.0.0.3/24"
+    ]
+    assert "plan.lb_vip_taken" not in codes(result)
+
+
+def test_a_vip_another_load_balancer_has_is_not_realised() -> None:
+    result = balanced(lb("lb1", vip_address="10.0.0.7"), lb("lb2", vip_address="10.0.0.7"))
     assert "plan.lb_vip_taken" in codes(result)
-    assert not any(s.load_balancers for s in result.hosts.values())
-    assert not [n for n in objects(result, "network-1", Namespace) if n.role == "balancer"]
+    vips = {b.owner: b.vip for host in result.hosts.values() for b in host.load_balancers}
+    assert vips == {"lb1": "10.0.0.7"}
 
 
 def test_a_pool_ending_at_the_last_ipv4_address_is_used_up_without_counting_past_it() -> None:
