@@ -62,6 +62,15 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 
 
+async def refuse(consumer: AsyncWebsocketConsumer, code: int) -> None:
+    """Accept, then close at once with `code` (CLOSE_FORBIDDEN, CLOSE_NOT_FOUND). Closed before
+    it is accepted, a socket's handshake fails (HTTP 403) and a browser sees only code 1006, an
+    unexplained drop, so it keeps trying; the code tells it that trying again will not help.
+    Nothing is sent before the close, and a refused consumer ignores what the client sends."""
+    await consumer.accept()
+    await consumer.close(code=code)
+
+
 class TopologyConsumer(AsyncWebsocketConsumer):
     topology: Topology
     caller: Caller
@@ -84,11 +93,11 @@ class TopologyConsumer(AsyncWebsocketConsumer):
         self.caller = await self._caller()
         found = await self._load(topology_id)
         if found is None:
-            await self.close(code=CLOSE_NOT_FOUND)
+            await refuse(self, CLOSE_NOT_FOUND)
             return
         topology, role = found
         if role is None:
-            await self.close(code=CLOSE_FORBIDDEN)
+            await refuse(self, CLOSE_FORBIDDEN)
             return
         self.topology, self.role = topology, role
         self.client_id = uuid.uuid4().hex[:12]
@@ -137,6 +146,8 @@ class TopologyConsumer(AsyncWebsocketConsumer):
     # --- from the client ------------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not hasattr(self, "group"):
+            return  # refused: closing
         if text_data is None or len(text_data) > settings.NETLOOM_MAX_REQUEST_BYTES:
             await self.send_event(
                 ErrorEvent(

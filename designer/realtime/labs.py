@@ -16,7 +16,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from designer.access import CLASS_STAFF, INSTRUCTOR, Caller, lab_access
 from designer.models import Lab
-from designer.realtime.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND
+from designer.realtime.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, refuse
 from designer.services.labs import copies_of, lab_group, progress_json
 
 
@@ -29,11 +29,11 @@ class LabConsumer(AsyncWebsocketConsumer):
         caller = Caller(user=user if user is not None and user.is_authenticated else None)
         found = await self._load(lab_id, caller)
         if found is None:
-            await self.close(code=CLOSE_NOT_FOUND)
+            await refuse(self, CLOSE_NOT_FOUND)
             return
         access, copies = found
         if access not in (INSTRUCTOR, CLASS_STAFF):
-            await self.close(code=CLOSE_FORBIDDEN)
+            await refuse(self, CLOSE_FORBIDDEN)
             return
         self.group = lab_group(lab_id)
         await self.channel_layer.group_add(self.group, self.channel_name)

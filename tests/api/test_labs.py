@@ -23,6 +23,7 @@ from designer.realtime.routing import websocket_urlpatterns
 from designer.services import labs as service
 from designer.services.validation import validate_revision
 from tests.api.conftest import API, Factory, World, assert_input_error, client_for
+from tests.sockets import open_socket
 
 GOALS = """
 # the two tiers
@@ -323,14 +324,14 @@ def test_the_dashboard_shows_progress_live_to_instructors_only(klass: Class) -> 
         url = f"/ws/labs/{klass.lab.pk}/"
         refused = WebsocketCommunicator(URLRouter(websocket_urlpatterns), url)
         refused.scope["user"] = klass.student
-        connected, code = await refused.connect()
-        assert not connected
-        assert code == 4403
+        assert await open_socket(refused) == (None, 4403)
+        unknown = WebsocketCommunicator(URLRouter(websocket_urlpatterns), "/ws/labs/999999/")
+        unknown.scope["user"] = klass.world.owner
+        assert await open_socket(unknown) == (None, 4404)
         dashboard = WebsocketCommunicator(URLRouter(websocket_urlpatterns), url)
         dashboard.scope["user"] = klass.world.owner
-        connected, _ = await dashboard.connect()
-        assert connected
-        first = await dashboard.receive_json_from(timeout=5)
+        first, _ = await open_socket(dashboard)
+        assert first is not None
         assert [c["student"] for c in first["copies"]] == ["student"]
         from channels.db import database_sync_to_async
 

@@ -248,4 +248,15 @@ def test_a_student_works_a_lab_while_the_instructor_watches_live(
     expect(sam.locator("td.score")).to_have_text("not checked")
     copy = outside_the_event_loop(lambda: LabCopy.objects.get(topology_id=copy_topology))
     assert (copy.passed, copy.results, copy.reset_at is not None) == (0, [], True)
+
+    # The dashboard's socket refuses the student with a code the browser can read (4403), not a
+    # failed handshake (1006) that a page would keep retrying.
+    refused = student.evaluate(
+        """(url) => new Promise((resolve) => {
+            const socket = new WebSocket(url);
+            socket.onclose = (event) => resolve(event.code);
+        })""",
+        f"{app_server.replace('http', 'ws', 1)}/ws/labs/{lab_id}/",
+    )
+    assert refused == 4403
     assert not errors, f"JavaScript errors on the student's page: {errors}"

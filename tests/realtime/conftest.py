@@ -23,6 +23,7 @@ from designer.realtime.routing import websocket_urlpatterns
 from designer.services.projects import create_project
 from designer.services.topologies import create_topology
 from designer.spec.operations import apply_operations, parse_operations
+from tests.sockets import open_socket
 
 _edit_ids = itertools.count(1)
 
@@ -121,11 +122,11 @@ async def connect(
     path = f"/ws/topologies/{topology.pk}/" + (f"?share={share}" if share else "")
     communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), path)
     communicator.scope["user"] = user or AnonymousUser()
-    connected, code = await communicator.connect()
-    if not connected:
+    welcome, code = await open_socket(communicator)
+    if welcome is None:
         return None, code
+    assert welcome["type"] == "welcome"
     client = SocketClient(communicator)
-    welcome = await client.receive_type("welcome")
     client.welcome, client.revision, client.document = (
         welcome,
         welcome["revision"],
