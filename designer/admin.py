@@ -19,6 +19,7 @@ from designer.models import (
     Quota,
     Revision,
     ShareLink,
+    SignInFailures,
     Topology,
     VlanPolicy,
 )
@@ -95,6 +96,18 @@ class ShareLinkAdmin(admin.ModelAdmin):
     # The token is a secret: it is shown to its creator once, not in lists.
     exclude = ["token"]
     readonly_fields = ["created_at"]
+
+
+@admin.register(SignInFailures)
+class SignInFailuresAdmin(admin.ModelAdmin):
+    """Deleting a row lets its username or address sign in again at once."""
+
+    list_display = ["key", "count", "window_started"]
+    search_fields = ["key"]
+    readonly_fields = ["key", "count", "window_started"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(Quota)

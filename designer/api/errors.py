@@ -83,6 +83,11 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "request_too_large": (413, "The request body is over the size limit."),
     "unsupported_media_type": (415, "Bodies are JSON (Content-Type: application/json)."),
     "throttled": (429, "Too many requests; wait and retry."),
+    "too_many_failures": (
+        429,
+        "Too many failed sign-ins for this username or from this address: sign-ins are "
+        "refused until the time in the Retry-After header has passed.",
+    ),
     "needs_root": (503, "The server does not run as root, which the lab fabric needs."),
     "fabric_failed": (
         503,
@@ -95,7 +100,8 @@ WHOLE_BODY = "(body)"
 
 
 class ApiError(exceptions.APIException):
-    """An error with a stable code, optional field errors, and extra members for the body."""
+    """An error with a stable code, optional field errors, and extra members for the body;
+    `retry_after` (seconds) is sent as the Retry-After header."""
 
     def __init__(
         self,
@@ -103,8 +109,10 @@ class ApiError(exceptions.APIException):
         detail: str,
         *,
         errors: Iterable[FieldError | dict[str, Any]] = (),
+        retry_after: int | None = None,
         **extra: Any,
     ) -> None:
+        self.wait = retry_after  # DRF's handler sends it as Retry-After
         self.status_code = ERROR_CODES[code][0]
         self.error_code = code
         self.errors = [e if isinstance(e, dict) else e.as_dict() for e in errors]

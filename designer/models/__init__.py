@@ -8,6 +8,7 @@ from designer.models.labs import ClassInvite, Enrolment, Lab, LabCopy
 from designer.models.policy import Quota, VlanPolicy
 from designer.models.projects import Membership, Project, Role
 from designer.models.sharing import ShareLink
+from designer.models.signin import SignInFailures
 from designer.models.topologies import Revision, Topology
 from designer.models.vrrp import VrrpState, VrrpTransition
 
@@ -34,6 +35,7 @@ __all__ = [
     "Revision",
     "Role",
     "ShareLink",
+    "SignInFailures",
     "Topology",
     "VlanPolicy",
     "VrrpState",

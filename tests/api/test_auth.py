@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from designer.models import SignInFailures
+from designer.services import signin
 from tests.api.conftest import API, PASSWORD, Factory, World, client_for
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +151,69 @@ def test_a_revoked_link_stops_working_at_once(world: World, api: Any) -> None:
     listed = owner.get(url).json()
     assert listed["active"] is False
     assert listed["revoked_at"] is not None
+
+
+def _sign_in(username: str, password: str, address: str = "192.0.2.10") -> Any:
+    return APIClient(REMOTE_ADDR=address).post(
+        API + "auth/token/", {"username": username, "password": password}, format="json"
+    )
+
+
+def test_five_failures_refuse_a_username_even_its_right_password(make: Factory) -> None:
+    make.user("target")
+    make.user("bystander")
+    for _ in range(signin.USERNAME_LIMIT):
+        assert _sign_in("target", "guess").status_code == 400
+    refused = _sign_in("Target", PASSWORD)
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "too_many_failures"
+    assert refused.json()["errors"][0]["path"] == "username"
+    assert "try again in 15 minutes" in refused.json()["detail"]
+    assert 0 < int(refused["Retry-After"]) <= 15 * 60
+    assert not Token.objects.exists()
+    # The session sign-in is refused too; other usernames are not, from anywhere.
+    session = APIClient(REMOTE_ADDR="192.0.2.11")
+    session.get(API + "auth/session/")
+    assert (
+        session.post(
+            API + "auth/session/", {"username": "target", "password": PASSWORD}, format="json"
+        ).status_code
+        == 429
+    )
+    assert _sign_in("bystander", PASSWORD).status_code == 200
+
+
+def test_the_refusal_ends_with_its_window(make: Factory) -> None:
+    make.user("target")
+    for _ in range(signin.USERNAME_LIMIT):
+        _sign_in("target", "guess")
+    assert _sign_in("target", PASSWORD).status_code == 429
+    SignInFailures.objects.update(window_started=timezone.now() - signin.WINDOW)
+    assert _sign_in("target", PASSWORD).status_code == 200
+    # The expired counts are gone at the next failure.
+    _sign_in("target", "guess")
+    assert SignInFailures.objects.filter(count__gt=1).count() == 0
+
+
+def test_a_success_clears_the_username_s_failures(make: Factory) -> None:
+    make.user("forgetful")
+    for _ in range(signin.USERNAME_LIMIT - 1):
+        _sign_in("forgetful", "guess")
+    assert _sign_in("forgetful", PASSWORD).status_code == 200
+    for _ in range(signin.USERNAME_LIMIT - 1):
+        assert _sign_in("forgetful", "guess").status_code == 400
+    assert _sign_in("forgetful", PASSWORD).status_code == 200
+
+
+def test_an_address_guessing_across_usernames_is_refused(make: Factory) -> None:
+    make.user("real")
+    for attempt in range(signin.ADDRESS_LIMIT):
+        assert _sign_in(f"nobody{attempt}", "guess").status_code == 400
+    assert _sign_in("real", PASSWORD).status_code == 429
+    assert _sign_in("real", PASSWORD, address="198.51.100.7").status_code == 200
+
+
+def test_unknown_usernames_are_counted_like_known_ones() -> None:
+    for _ in range(signin.USERNAME_LIMIT):
+        _sign_in("ghost", "guess")
+    assert _sign_in("ghost", "guess").status_code == 429

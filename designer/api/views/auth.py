@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.contrib.auth import authenticate, login, logout
@@ -21,16 +22,35 @@ from designer.api.parsers import JSONBodyParser
 from designer.api.permissions import Need
 from designer.api.serializers import CredentialsSerializer, MeSerializer, TokenSerializer
 from designer.api.views.base import ApiView, errors
+from designer.services import signin
 from designer.spec import FieldError
 
 
 def _signed_in_user(request: Request) -> Any:
     credentials = CredentialsSerializer(data=request.data)
     credentials.is_valid(raise_exception=True)
+    username = credentials.validated_data["username"]
+    address = request.META.get("REMOTE_ADDR") or "unknown"
+    try:
+        signin.check(username, address)
+    except signin.TooManyFailures as refused:
+        minutes = math.ceil(refused.retry_after / 60)
+        detail = (
+            f"Too many failed sign-ins for this username or from this address: try again in "
+            f"{minutes} minute{'s' if minutes != 1 else ''}."
+        )
+        raise ApiError(
+            "too_many_failures",
+            detail,
+            errors=[FieldError("username", detail)],
+            retry_after=refused.retry_after,
+        ) from None
     user = authenticate(request._request, **credentials.validated_data)
     if user is None or not user.is_active:
+        signin.failed(username, address)
         detail = "The username or password is wrong."
         raise ApiError("invalid_credentials", detail, errors=[FieldError(WHOLE_BODY, detail)])
+    signin.succeeded(username)
     return user
 
 
@@ -67,7 +87,7 @@ class TokenView(APIView):
 
     @extend_schema(
         request=CredentialsSerializer,
-        responses={200: TokenSerializer, **errors(400, 413, 415)},
+        responses={200: TokenSerializer, **errors(400, 413, 415, 429)},
         auth=[],
         summary="Get an API token",
     )
@@ -94,7 +114,7 @@ class SessionView(APIView):
 
     @extend_schema(
         request=CredentialsSerializer,
-        responses={200: MeSerializer, **errors(400, 403, 413, 415)},
+        responses={200: MeSerializer, **errors(400, 403, 413, 415, 429)},
         summary="Sign in (session cookie)",
     )
     def post(self, request: Request) -> Response:
