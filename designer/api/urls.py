@@ -150,6 +150,11 @@ urlpatterns: list[Any] = [
     ),
     path(f"topologies/{TOPOLOGY}/vrrp/", vrrp.VrrpTimelineView.as_view(), name="topology-vrrp"),
     path(
+        f"topologies/{TOPOLOGY}/lb-members/",
+        vrrp.MemberHealthView.as_view(),
+        name="topology-lb-members",
+    ),
+    path(
         f"topologies/{TOPOLOGY}/routers/<str:router_id>/drills/",
         drills.DrillListView.as_view(),
         name="topology-router-drills",

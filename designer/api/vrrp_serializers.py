@@ -38,3 +38,28 @@ class VrrpTimelineSerializer(serializers.Serializer[Any]):
         child=serializers.DictField(child=serializers.CharField()),
         help_text=f"Router id -> host -> the state its instance there is in now. {STATES}.",
     )
+
+
+class MemberHealthSerializer(serializers.Serializer[Any]):
+    load_balancer = serializers.CharField(help_text="The load balancer's element id.")
+    member = serializers.CharField(help_text="The member's instance and port: `instance:port`.")
+    host = serializers.CharField(help_text="The networking node whose checker saw it.")
+    state = serializers.CharField(
+        help_text="`up` or `down`. `down`: failed `fall` checks in a row, so it gets no new "
+        "connections; `up`: passed `rise` checks since."
+    )
+    at = serializers.DateTimeField(help_text="When the checker saw the change.")
+    deployment = serializers.IntegerField(help_text="The attempt it was recorded on.")
+
+
+class MemberHealthListSerializer(serializers.Serializer[Any]):
+    after = serializers.IntegerField(
+        allow_null=True,
+        help_text="The destroy the health comes after (it stopped every checker); None when "
+        "the topology was never destroyed.",
+    )
+    members = MemberHealthSerializer(
+        many=True,
+        help_text="Each member whose health changed since, in its newest state; a member not "
+        "listed has been up since its load balancer was deployed.",
+    )

@@ -1,5 +1,6 @@
 """Netloom's stored data, one module per concept."""
 
+from designer.models.balancers import MemberHealth, MemberState
 from designer.models.checks import CheckKind, CheckState, ConnectivityCheck
 from designer.models.deployments import Deployment, DeploymentAction, DeploymentState
 from designer.models.failover import DrillKind, DrillState, HaDrill, HaEvent, HaEventKind
@@ -29,6 +30,8 @@ __all__ = [
     "Host",
     "Lab",
     "LabCopy",
+    "MemberHealth",
+    "MemberState",
     "Membership",
     "Project",
     "Quota",

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 
-from designer.models import Deployment, VrrpState, VrrpTransition
+from designer.models import Deployment, MemberHealth, Topology, VrrpState, VrrpTransition
 from designer.realtime.events import LbMemberEvent
 
 # Reports of one instance arrive within moments of each other, perhaps out of order; one whose
@@ -102,16 +102,59 @@ def record_member_change(
     layer = get_channel_layer()
     if newest is None or layer is None:
         return None
+    at = datetime.fromtimestamp(wall, tz=UTC)
+    _remember_member(newest, balancer, member, host, state, at)
     event = LbMemberEvent(
         deployment=newest.pk,
         load_balancer=balancer,
         member=member,
         host=host,
         state=state,
-        at=datetime.fromtimestamp(wall, tz=UTC).isoformat(),
+        at=at.isoformat(),
     )
     # The consumers relay a vrrp broadcast's text as it is.
     async_to_sync(layer.group_send)(
         group_name(topology_id), {"type": "vrrp.broadcast", "text": event.model_dump_json()}
     )
     return event
+
+
+def _remember_member(
+    deployment: Deployment, balancer: str, member: str, host: str, state: str, at: datetime
+) -> None:
+    """Keep the member's newest change: a change that arrives after a later one is not kept."""
+    with transaction.atomic():
+        known = (
+            MemberHealth.objects.select_for_update()
+            .filter(deployment=deployment, load_balancer=balancer, member=member)
+            .first()
+        )
+        if known is None:
+            MemberHealth.objects.create(
+                deployment=deployment,
+                load_balancer=balancer,
+                member=member,
+                host=host,
+                state=state,
+                at=at,
+            )
+        elif known.at <= at:
+            known.host, known.state, known.at = host, state, at
+            known.save(update_fields=["host", "state", "at"])
+
+
+def member_health(topology: Topology) -> tuple[int | None, list[MemberHealth]]:
+    """The topology's last finished destroy (None if none), and each load balancer member's
+    newest recorded health since it, in load balancer then member order. A checker outlives a
+    deploy that leaves its load balancer unchanged and only reports changes, so the health runs
+    across attempts; a finished destroy stopped every checker."""
+    from designer.services.vrrp_timeline import last_destroy
+
+    after = last_destroy(topology)
+    newest: dict[tuple[str, str], MemberHealth] = {}
+    recorded = MemberHealth.objects.filter(
+        deployment__topology=topology, deployment_id__gt=after or 0
+    ).order_by("at", "id")
+    for health in recorded:
+        newest[(health.load_balancer, health.member)] = health
+    return after, [newest[key] for key in sorted(newest)]

@@ -144,6 +144,9 @@ GET    topologies/{T2}/plan/?revision=1     -           401 200 404 401 401 200 
 GET    topologies/{T1}/vrrp/                -           401 200 200 401 401 200 200 200 404 200
 GET    topologies/{T2}/vrrp/                -           401 200 404 401 401 200 200 200 404 200
 POST   topologies/{T1}/vrrp/                -           401 403 403 401 401 405 405 405 405 405
+GET    topologies/{T1}/lb-members/          -           401 200 200 401 401 200 200 200 404 200
+GET    topologies/{T2}/lb-members/          -           401 200 404 401 401 200 200 200 404 200
+POST   topologies/{T1}/lb-members/          -           401 403 403 401 401 405 405 405 405 405
 # public catalogs
 GET    schema/topology/                     -           200 200 200 200 200 200 200 200 200 200
 GET    validation/codes/                    -           200 200 200 200 200 200 200 200 200 200

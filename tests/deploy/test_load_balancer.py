@@ -23,6 +23,7 @@ from channels.layers import get_channel_layer
 
 from designer.realtime.broadcast import group_name
 from designer.services.topologies import save_revision
+from designer.services.vrrp import member_health
 from designer.spec import Document, parse_document
 from tasks.drivers import RUN_DIR
 from tasks.drivers import kernel_process as processes
@@ -253,6 +254,13 @@ def test_load_balancer_spreads_and_follows_health(lab: FabricSpec, tmp_path: Pat
         ], events
         assert {e["host"] for e in events} == {"network-1"}
         assert member_states(prefix, "web")["m2:8080"] == "up"
+        # The changes are kept for pages that open later: each member's newest, all up now.
+        _, health = member_health(topology)
+        assert {(h.load_balancer, h.member, h.state) for h in health if h.member == "m2:8080"} == {
+            ("web", "m2:8080", "up"),
+            ("web-weighted", "m2:8080", "up"),
+        }
+        assert {h.state for h in health} == {"up"}
         assert fetch(client, ROUND_ROBIN_VIP, 80, 30) == Counter(dict.fromkeys(MEMBERS, 10))
         # The checker's changes are its own: deploying again changes nothing.
         deploy_again_changes_nothing(topology, owner)

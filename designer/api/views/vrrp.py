@@ -14,9 +14,10 @@ from rest_framework.response import Response
 
 from designer.api.permissions import Need
 from designer.api.views.base import READ_ERRORS, ApiGenericView, TopologyScoped, errors
-from designer.api.vrrp_serializers import VrrpTimelineSerializer
+from designer.api.vrrp_serializers import MemberHealthListSerializer, VrrpTimelineSerializer
 from designer.models import VrrpTransition
 from designer.realtime.broadcast import vrrp_event
+from designer.services.vrrp import member_health
 from designer.services.vrrp_timeline import vrrp_timeline
 
 
@@ -48,3 +49,36 @@ class VrrpTimelineView(TopologyScoped, ApiGenericView):
 def transition_json(transition: VrrpTransition) -> dict[str, Any]:
     """A transition as the `vrrp` event carries it, less the event's type."""
     return vrrp_event(transition).model_dump(mode="json", exclude={"type"})
+
+
+class MemberHealthView(TopologyScoped, ApiGenericView):
+    """Load balancer members' health, as the deployed checkers last found it."""
+
+    serializer_class = MemberHealthListSerializer
+    needs = {"GET": Need.VIEWER}
+
+    @extend_schema(
+        summary="The health of the topology's load balancer members",
+        description="Each member whose health changed since the topology's last finished "
+        "destroy, in the state its host's checker last found (`up` or `down`). Changes "
+        "arrive as `lb_member` events on the topology's WebSocket.",
+        responses={200: MemberHealthListSerializer, **errors(*READ_ERRORS)},
+    )
+    def get(self, request: Request, topology_id: int) -> Response:
+        after, members = member_health(self.get_topology())
+        return Response(
+            {
+                "after": after,
+                "members": [
+                    {
+                        "load_balancer": health.load_balancer,
+                        "member": health.member,
+                        "host": health.host,
+                        "state": health.state,
+                        "at": health.at.isoformat(),
+                        "deployment": health.deployment_id,
+                    }
+                    for health in members
+                ],
+            }
+        )
