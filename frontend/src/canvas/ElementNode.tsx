@@ -1,7 +1,8 @@
 // How one element looks on the canvas: its kind's icon, its label and its addresses badge,
 // with handles to draw links from and to. A finding on it shows as a red (error) or amber
 // (warning) outline; another person's selection as an outline in their colour. An HA router
-// lists its instances, the master first, by host. Zoomed out
+// lists its instances, the master first, by host; a deployed load balancer its members, up or
+// down. Zoomed out
 // too far to read, an element is a plain box of the same size.
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import { createContext, memo, useContext } from "react";
@@ -38,6 +39,8 @@ function describe(kind: string, data: ElementNodeData): string {
     words.push(
       `VRRP: ${data.vrrp.map((i) => `${vrrpLabel(i.state, i.takenOver).text} ${i.host}`).join(", ")}`,
     );
+  if (data.members.length > 0)
+    words.push(`members: ${data.members.map((m) => `${m.member} ${m.state}`).join(", ")}`);
   return words.join(" ");
 }
 
@@ -83,6 +86,25 @@ export const ElementNode = memo(function ElementNode({
           <span className="badge" data-testid="balancer-summary">
             {balancerSummary(data.element)}
           </span>
+        )}
+        {data.members.length > 0 && (
+          <ul className="member-badges" aria-label="Members" data-testid="member-badges">
+            {data.members.map(({ member, state }) => (
+              <li
+                key={member}
+                className={`member-badge member-${state}`}
+                data-member={member}
+                data-state={state}
+                title={
+                  state === "down"
+                    ? "Failed its health checks: it gets no new connections."
+                    : "Passes its health checks."
+                }
+              >
+                {member} {state}
+              </li>
+            ))}
+          </ul>
         )}
         {data.vrrp.length > 0 && (
           <ul className="vrrp-badges" aria-label="VRRP instances" data-testid="vrrp-badges">

@@ -39,7 +39,7 @@ import { Palette, PALETTE_MIME } from "../editor/Palette";
 import { UndoButtons } from "../editor/UndoButtons";
 import "../editor/editor.css";
 import type { Position } from "../generated/document";
-import { addressBadges, deployBadges, vrrpBadges } from "../model/badges";
+import { addressBadges } from "../model/badges";
 import { copy, paste, parseClip, type Clip } from "../model/clipboard";
 import { elementsOf, findElement, type Operation } from "../model/operations";
 import type { Match } from "../model/search";
@@ -68,7 +68,12 @@ import {
   toEdges,
   toNodes,
 } from "./adapter";
-import { createEditorStores, useHostRegistry, useTopologyConnection } from "./connection";
+import {
+  createEditorStores,
+  useHostRegistry,
+  useLiveBadges,
+  useTopologyConnection,
+} from "./connection";
 import { ElementNode, FullDetail, HostNode } from "./ElementNode";
 import { ExportMenu } from "./ExportMenu";
 import { highlightEdges, highlightNodes, pathHighlight } from "./pathHighlight";
@@ -167,16 +172,9 @@ function Editor(props: {
   const others = presence.filter((client) => client.client_id !== clientId);
   const worst = useMemo(() => severities(findings), [findings]);
   const sizes = useStore(stores.view, (s) => s.sizes);
-  const deployElements = useStore(stores.deploy, (s) => s.elements);
-  const drift = useStore(stores.deploy, (s) => s.drift);
-  const deployed = useMemo(
-    () => deployBadges(document, deployElements, drift),
-    [document, deployElements, drift],
-  );
   const deployment = useStore(stores.deploy, (s) => s.deployment);
-  const vrrpStates = useStore(stores.vrrp, (s) => s.states);
-  const takenOver = useStore(stores.vrrp, (s) => s.takenOver);
-  const vrrp = useMemo(() => vrrpBadges(vrrpStates, takenOver), [vrrpStates, takenOver]);
+  // Deploy states, VRRP instances and members' health, drawn on the elements.
+  const live = useLiveBadges(stores, document);
   const haRouters = useMemo(() => routersInHa(document), [document]);
   const drillsOf = (router: { id: string; label: string }) => (
     <DrillControls
@@ -212,11 +210,10 @@ function Editor(props: {
       hosts,
       presence: marks,
       sizes,
-      deploy: deployed,
-      vrrp,
+      ...live,
     });
     return (drawnNodes.current = reuseNodes(drawnNodes.current, highlightNodes(next, path)));
-  }, [document, dragging, selection, worst, badges, hosts, marks, sizes, deployed, vrrp, path]);
+  }, [document, dragging, selection, worst, badges, hosts, marks, sizes, live, path]);
   const showMinimap = minimap ?? nodes.length <= MINIMAP_UP_TO;
   const toggleMinimap = useCallback(() => setMinimap(!showMinimap), [showMinimap]);
   const edges = useMemo(

@@ -15,7 +15,7 @@ import {
   type Operation,
 } from "../model/operations";
 import { addFromPalette, type Outcome, type PaletteKind } from "../model/palette";
-import type { Badges, DeployBadge, VrrpBadge } from "../model/badges";
+import type { Badges, DeployBadge, MemberBadge, VrrpBadge } from "../model/badges";
 import type { Finding, PresenceClient } from "../model/events";
 import { centreOf, hostAt, hostBoxes, hostKey, isHostKey, NODE_SIZE, type HostBox } from "./hosts";
 import type { UndoStore } from "../store/undo";
@@ -55,6 +55,8 @@ export interface ElementNodeData extends Record<string, unknown> {
   deploy: DeployBadge | null;
   /** An HA router's instances: which host's is master and which are backups. */
   vrrp: readonly VrrpBadge[];
+  /** A deployed load balancer's members, each up or down. */
+  members: readonly MemberBadge[];
 }
 
 export interface HostNodeData extends Record<string, unknown> {
@@ -72,6 +74,7 @@ export interface FlowContext {
   presence?: Readonly<Record<string, readonly PresenceMark[]>>;
   deploy?: Readonly<Record<string, DeployBadge>>;
   vrrp?: Readonly<Record<string, readonly VrrpBadge[]>>;
+  members?: Readonly<Record<string, readonly MemberBadge[]>>;
   /** Node sizes as measured by the browser (React Flow forgets them on a new node object). */
   sizes?: Readonly<Record<string, Size>>;
 }
@@ -93,6 +96,7 @@ export function presenceMarks(
 const NO_LINES: readonly string[] = [];
 const NO_MARKS: readonly PresenceMark[] = [];
 const NO_INSTANCES: readonly VrrpBadge[] = [];
+const NO_MEMBERS: readonly MemberBadge[] = [];
 const ORIGIN: Position = { x: 0, y: 0 };
 
 const GRID = { columnWidth: 220, rowHeight: 120, minRows: 12 };
@@ -155,6 +159,7 @@ export function toNodes(
         presence: context.presence?.[element.id] ?? NO_MARKS,
         deploy: context.deploy?.[element.id] ?? null,
         vrrp: context.vrrp?.[element.id] ?? NO_INSTANCES,
+        members: context.members?.[element.id] ?? NO_MEMBERS,
       };
       nodes.push({
         id: element.id,

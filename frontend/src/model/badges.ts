@@ -117,3 +117,28 @@ export function vrrpBadges(
   }
   return badges;
 }
+
+/** A load balancer member's health on the canvas: `instance:port`, up or down. */
+export interface MemberBadge {
+  member: string;
+  state: "up" | "down";
+}
+
+/** Each load balancer's members, keyed by load balancer id, in the order the design lists
+ * them: the state its checker last reported, or up when it never reported a change (a
+ * checker starts every member up). Only deployed load balancers with members have any. */
+export function memberBadges(
+  balancers: readonly { id: string; members?: readonly { instance: string; port: number }[] }[],
+  health: Readonly<Record<string, Readonly<Record<string, { state: "up" | "down" }>>>>,
+  deployed: ReadonlySet<string>,
+): Record<string, MemberBadge[]> {
+  const badges: Record<string, MemberBadge[]> = {};
+  for (const balancer of balancers) {
+    if (!deployed.has(balancer.id) || !balancer.members?.length) continue;
+    badges[balancer.id] = balancer.members.map(({ instance, port }) => {
+      const member = `${instance}:${port}`;
+      return { member, state: health[balancer.id]?.[member]?.state ?? "up" };
+    });
+  }
+  return badges;
+}

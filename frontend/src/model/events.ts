@@ -19,6 +19,8 @@ export type DeploymentEvent = Catalog.DeploymentEvent;
 export type DriftEvent = Catalog.DriftEvent;
 export type ConnectivityEvent = Catalog.ConnectivityEvent;
 export type VrrpEvent = Catalog.VrrpEvent;
+/** A load balancer's member changed health, as its host's checker found it. */
+export type LbMemberEvent = Catalog.LbMemberEvent;
 /** What an HA router's VRRP transitions added up to, and a drill's progress (its probe's
  * outage included). */
 export type HaRouterEvent =
@@ -43,6 +45,7 @@ export type ServerEvent =
   | DriftEvent
   | ConnectivityEvent
   | VrrpEvent
+  | LbMemberEvent
   | HaRouterEvent;
 
 export type ClientEvent =

@@ -20,6 +20,7 @@ export function connectTopology(
     onConnectivity?: SyncOptions["onConnectivity"];
     onDrift?: SyncOptions["onDrift"];
     onVrrp?: SyncOptions["onVrrp"];
+    onLbMember?: SyncOptions["onLbMember"];
     onHa?: SyncOptions["onHa"];
     /** The socket is open, first or again: events from now on arrive, those sent while it was
      * closed are lost, so state that comes only as events is worth reading again now. */
@@ -41,6 +42,7 @@ export function connectTopology(
       onConnectivity: options.onConnectivity,
       onDrift: options.onDrift,
       onVrrp: options.onVrrp,
+      onLbMember: options.onLbMember,
       onHa: options.onHa,
     },
   );

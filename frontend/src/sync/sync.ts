@@ -17,6 +17,7 @@ import {
   type DeploymentEvent,
   type DriftEvent,
   type HaRouterEvent,
+  type LbMemberEvent,
   type Rejected,
   type RevisionEvent,
   type ServerEvent,
@@ -44,6 +45,8 @@ export interface SyncOptions {
   onDrift?: (event: DriftEvent) => void;
   /** Told of each `vrrp` event (an HA router instance changed VRRP state). */
   onVrrp?: (event: VrrpEvent) => void;
+  /** Told of each `lb_member` event (a load balancer's member changed health). */
+  onLbMember?: (event: LbMemberEvent) => void;
   /** Told of each HA router event (failover, switchover, failback, split brain, no master)
    * and each `drill` event (a drill or its probe moved on). */
   onHa?: (event: HaRouterEvent) => void;
@@ -77,6 +80,7 @@ export class SyncClient {
   private readonly onConnectivity: (event: ConnectivityEvent) => void;
   private readonly onDrift: (event: DriftEvent) => void;
   private readonly onVrrp: (event: VrrpEvent) => void;
+  private readonly onLbMember: (event: LbMemberEvent) => void;
   private readonly onHa: (event: HaRouterEvent) => void;
 
   constructor(
@@ -92,6 +96,7 @@ export class SyncClient {
     this.onConnectivity = options.onConnectivity ?? (() => undefined);
     this.onDrift = options.onDrift ?? (() => undefined);
     this.onVrrp = options.onVrrp ?? (() => undefined);
+    this.onLbMember = options.onLbMember ?? (() => undefined);
     this.onHa = options.onHa ?? (() => undefined);
   }
 
@@ -175,6 +180,8 @@ export class SyncClient {
         return this.onDrift(event);
       case "vrrp":
         return this.onVrrp(event);
+      case "lb_member":
+        return this.onLbMember(event);
       case "failover":
       case "switchover":
       case "failback":
