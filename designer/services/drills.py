@@ -159,11 +159,6 @@ def live_states(
     return states
 
 
-def initial_master(reports: Iterable[failover.Report]) -> str | None:
-    masters = sorted((r for r in reports if r.state == VrrpState.MASTER), key=lambda r: r.at)
-    return masters[0].host if masters else None
-
-
 def timing_of(revision: Revision | None, router: str, hosts: Iterable[str]) -> failover.Timing:
     found = None
     if revision is not None:
@@ -382,7 +377,7 @@ def request_drill(
             topology.pk, deployment.revision, element, master, target_host
         )
     else:
-        acts_on = initial_master(reports) or master or ""
+        acts_on = failover.initial_master(reports) or master or ""
         if not acts_on and element.mode == "ha":
             raise NoMaster(router)
     hold = drill_requests.hold_of(kind, hold_seconds)

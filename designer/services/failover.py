@@ -307,6 +307,15 @@ class _Analysis:
         return None
 
 
+def initial_master(reports: Iterable[Report]) -> str | None:
+    """The host of the first instance to report MASTER (see the module's definitions), as
+    `analyse` orders reports; None while none has."""
+    masters = [report for report in reports if report.state == "master"]
+    if not masters:
+        return None
+    return min(masters, key=lambda report: (report.at, report.order)).host
+
+
 def analyse(
     router: str,
     reports: Iterable[Report],

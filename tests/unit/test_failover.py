@@ -15,6 +15,7 @@ from designer.services.failover import (
     Report,
     Timing,
     analyse,
+    initial_master,
 )
 
 # Adverts every 0.1 s, priority 100 everywhere: the master-down interval is about 0.36 s.
@@ -159,6 +160,15 @@ def test_returning_to_the_initial_master_is_a_failback() -> None:
     # The same return without a drill is a failback all the same.
     assert kinds(events(reports, drills[:1])) == ["switchover", "failback"]
     assert events(reports, drills[:1])[1].drill is None
+
+
+def test_the_initial_master_is_the_first_to_report_master_in_the_analysis_order() -> None:
+    assert initial_master([report("net-1", "backup", 0.0)]) is None
+    later_first = [report("net-2", "master", 5.0), *elected()]
+    assert initial_master(later_first) == "net-1"
+    # At one time, the reports' order breaks the tie, as it does in the analysis.
+    tied = [report("net-2", "master", 1.0, order=2), report("net-1", "master", 1.0, order=1)]
+    assert initial_master(tied) == "net-1"
 
 
 def test_a_crash_back_onto_the_initial_master_is_a_failover() -> None:
