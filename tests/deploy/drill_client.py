@@ -1,8 +1,10 @@
 """What the HA drill tests share: a WebSocket client of a topology, listening while a drill is
-asked for over the REST API as a person would ask for it."""
+asked for over the REST API as a person would ask for it; the master as the recorded VRRP
+reports have it; and waiting for a drill to finish."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,7 +17,7 @@ from django.contrib.auth.models import User
 from django.db import connections
 from rest_framework.test import APIClient
 
-from designer.models import Topology
+from designer.models import HaDrill, Topology, VrrpTransition
 from designer.realtime.routing import websocket_urlpatterns
 from tests.deploy.conftest import close_channel_layers
 
@@ -50,3 +52,32 @@ def ask_for_drill(
     )
     assert response.status_code == 202, response.json()
     return dict(response.json())
+
+
+def recorded_master(timeout: float = 10, router: str | None = None) -> str:
+    """The one instance (of `router`, or of the one HA router there is) whose last recorded
+    report is MASTER."""
+    deadline = time.monotonic() + timeout
+    reports = VrrpTransition.objects.order_by("at", "id")
+    if router is not None:
+        reports = reports.filter(router=router)
+    while True:
+        last: dict[str, str] = {}
+        for host, state in reports.values_list("host", "new_state"):
+            last[host] = state
+        found = [host for host, state in last.items() if state == "master"]
+        if len(found) == 1:
+            return found[0]
+        assert time.monotonic() < deadline, last
+        time.sleep(0.05)
+
+
+def finished(drill_id: int, timeout: float = 20) -> None:
+    """Wait for every host's part of a drill to end; it must have succeeded."""
+    deadline = time.monotonic() + timeout
+    drill = HaDrill.objects.get(pk=drill_id)
+    while drill.state == "queued" or drill.finished_at is None:
+        assert time.monotonic() < deadline, drill.state
+        time.sleep(0.05)
+        drill.refresh_from_db()
+    assert drill.state == "done", drill.error

@@ -31,7 +31,7 @@ from tests.deploy.conftest import (
     make_topology,
     python_in,
 )
-from tests.deploy.test_ha_drills import finished
+from tests.deploy.drill_client import finished
 from tests.deploy.test_scenarios_edit import steps_per_host
 from tests.deploy.test_scenarios_router import PEER, outside_responder  # noqa: F401
 

@@ -15,7 +15,7 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from django.contrib.auth.models import User
 
-from designer.models import HaDrill, HaEvent, Topology, VrrpTransition
+from designer.models import HaEvent, Topology
 from designer.services.drills import cancel_later_analyses
 from designer.spec import Document
 from tasks.drivers import RUN_DIR, render
@@ -28,7 +28,7 @@ from tests.deploy.conftest import (
     fabric_up,
     make_topology,
 )
-from tests.deploy.drill_client import ask_for_drill, listening
+from tests.deploy.drill_client import ask_for_drill, finished, listening, recorded_master
 from tests.deploy.test_ha_router import ha_lan as ha_router_lan
 from tests.deploy.test_ha_router import masters as masters_holding
 
@@ -61,33 +61,6 @@ def only_master(prefix: str, host: str, timeout: float = 10) -> None:
     while masters(prefix) != [host]:
         assert time.monotonic() < deadline, f"{host} is not the only master: {masters(prefix)}"
         time.sleep(0.05)
-
-
-def recorded_master(timeout: float = 10) -> str:
-    """The one instance whose last recorded report is MASTER."""
-    deadline = time.monotonic() + timeout
-    while True:
-        last: dict[str, str] = {}
-        for host, state in VrrpTransition.objects.order_by("at", "id").values_list(
-            "host", "new_state"
-        ):
-            last[host] = state
-        found = [host for host, state in last.items() if state == "master"]
-        if len(found) == 1:
-            return found[0]
-        assert time.monotonic() < deadline, last
-        time.sleep(0.05)
-
-
-def finished(drill_id: int, timeout: float = 20) -> None:
-    """Wait for every host's part of a drill to end; it must have succeeded."""
-    deadline = time.monotonic() + timeout
-    drill = HaDrill.objects.get(pk=drill_id)
-    while drill.state == "queued" or drill.finished_at is None:
-        assert time.monotonic() < deadline, drill.state
-        time.sleep(0.05)
-        drill.refresh_from_db()
-    assert drill.state == "done", drill.error
 
 
 def configuration(prefix: str, host: str) -> str:

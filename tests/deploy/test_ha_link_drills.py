@@ -44,8 +44,8 @@ from tests.deploy.conftest import (
     fabric_up,
     make_topology,
 )
-from tests.deploy.drill_client import ask_for_drill, listening
-from tests.deploy.test_ha_drills import configuration, finished, recorded_master
+from tests.deploy.drill_client import ask_for_drill, finished, listening, recorded_master
+from tests.deploy.test_ha_drills import configuration
 from tests.deploy.test_ha_router import ha_lan as ha_router_lan
 from tests.deploy.test_ha_router import masters as masters_holding
 from tests.deploy.test_ha_router import pings_within

@@ -14,13 +14,12 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from django.contrib.auth.models import User
 
-from designer.models import HaDrill, Topology, VrrpTransition
+from designer.models import HaDrill, Topology
 from designer.services.drills import cancel_later_analyses
 from designer.spec import Document
 from tasks.fabric.spec import FabricSpec
 from tasks.planner.names import deployment_prefix, namespace_name
 from tests.builders import document, net, port, subnet
-from tests.deploy import probe
 from tests.deploy.conftest import (
     LANE,
     deploy,
@@ -28,7 +27,8 @@ from tests.deploy.conftest import (
     fabric_up,
     make_topology,
 )
-from tests.deploy.drill_client import ask_for_drill, listening
+from tests.deploy.drill_client import ask_for_drill, listening, recorded_master
+from tests.deploy.test_ha_router import pings_within
 
 # This module's fabric: letters only, one per lane, apart from every other test fabric.
 PROBE_PREFIX = f"nlpr{'abcdefghijklmnopqrstuvwxyz'[LANE]}"
@@ -67,30 +67,6 @@ def two_sides() -> Document:
             port("p2", "far", "vm2", ("far-v4", FAR_ADDRESS)),
         ],
     )
-
-
-def recorded_master(timeout: float = 10) -> str:
-    """The one instance whose last recorded report is MASTER."""
-    deadline = time.monotonic() + timeout
-    while True:
-        last: dict[str, str] = {}
-        for host, state in VrrpTransition.objects.order_by("at", "id").values_list(
-            "host", "new_state"
-        ):
-            last[host] = state
-        found = [host for host, state in last.items() if state == "master"]
-        if len(found) == 1:
-            return found[0]
-        assert time.monotonic() < deadline, last
-        time.sleep(0.05)
-
-
-def pings_within(namespace: str, address: str, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if probe.pings(namespace, address):
-            return True
-    return False
 
 
 async def drill_heard(topology: Topology, owner: User, kind: str) -> dict[str, Any]:

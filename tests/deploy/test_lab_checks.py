@@ -12,13 +12,14 @@ from collections.abc import Iterator
 import pytest
 from django.contrib.auth.models import User
 
-from designer.models import HaDrill, LabCopy, VrrpTransition
+from designer.models import HaDrill, LabCopy
 from designer.services.labs import check_copy, create_invite, create_lab, join_class, start_lab
 from designer.services.projects import create_project
 from designer.services.topologies import create_topology
 from tasks.fabric.spec import FabricSpec
 from tests.builders import document, net, port, subnet
 from tests.deploy.conftest import LANE, deploy, destroy_leaving_nothing, fabric_up
+from tests.deploy.drill_client import recorded_master
 
 # This module's fabric: letters only, one per lane, apart from every other test fabric.
 LAB_CHECKS_PREFIX = f"nllc{'abcdefghijklmnopqrstuvwxyz'[LANE]}"
@@ -131,24 +132,6 @@ def two_tiers() -> dict[str, list[dict[str, object]]]:
     }
 
 
-def master_of(router: str, timeout: float = 15) -> str:
-    """The one instance whose last recorded report is MASTER."""
-    deadline = time.monotonic() + timeout
-    while True:
-        last: dict[str, str] = {}
-        for host, state in (
-            VrrpTransition.objects.filter(router=router)
-            .order_by("at", "id")
-            .values_list("host", "new_state")
-        ):
-            last[host] = state
-        found = [host for host, state in last.items() if state == "master"]
-        if len(found) == 1:
-            return found[0]
-        assert time.monotonic() < deadline, last
-        time.sleep(0.1)
-
-
 def test_a_behaviour_goal_runs_its_drill_and_passes_on_the_measured_outage(
     lab: FabricSpec,
 ) -> None:
@@ -158,7 +141,7 @@ def test_a_behaviour_goal_runs_its_drill_and_passes_on_the_measured_outage(
         "after crash master of r1, web reaches db within 0.01 s\n",
     )
     deploy(copy.topology, teacher)
-    initial = master_of("r1")
+    initial = recorded_master(15, router="r1")
     results = check_copy(copy, student)
     # One drill at a time: the second behaviour goal waits for the first's drill and failback.
     assert [(r.status, r.by) for r in results] == [("pending", "drill"), ("pending", "drill")]
@@ -175,6 +158,6 @@ def test_a_behaviour_goal_runs_its_drill_and_passes_on_the_measured_outage(
     # After each drill a failback returned the copy to its design.
     failbacks = HaDrill.objects.filter(kind="failback").order_by("id")
     assert [d.state for d in failbacks] == ["done", "done"]
-    assert master_of("r1") == initial
+    assert recorded_master(15, router="r1") == initial
     assert (copy.passed, copy.total) == (1, 2)
     destroy_leaving_nothing(copy.topology, teacher, lab)
