@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from designer.spec.elements import Port
 from tasks.planner.allocation import Addresses, Allocation
 from tasks.planner.collect import Collector
 from tasks.planner.hosts import HostFacts
 from tasks.planner.index import Domain, PlanIndex
 from tasks.planner.names import interface_name, namespace_name
 from tasks.planner.placement import Placement
+from tasks.planner.state import Veth
 
 
 @dataclass
@@ -27,6 +29,29 @@ class PlanContext:
 
     def bridge_name(self, domain: Domain) -> str:
         return interface_name(self.prefix, "bridge", domain.id)
+
+    def port_veth(
+        self, port: Port, host: str, namespace: str, mac: str, *suffix: str
+    ) -> tuple[str, Domain]:
+        """The veth of `port` on `host`, from its layer-2 domain's bridge (the `tap` end) into
+        `namespace` (the `port` end, with `mac`), added to the collector; the inside end's
+        name, and the domain. `suffix` tells apart two veths of one port on one host (a
+        distributed router's copy and its central SNAT)."""
+        domain = self.index.domain_of_port(port)
+        inside = interface_name(self.prefix, "port", port.id, host, *suffix)
+        self.collector.add(
+            host,
+            Veth(
+                name=interface_name(self.prefix, "tap", port.id, host, *suffix),
+                peer=inside,
+                owner=port.id,
+                peer_namespace=namespace,
+                master=self.bridge_name(domain),
+                peer_mac=mac,
+                mtu=domain.network.mtu,
+            ),
+        )
+        return inside, domain
 
     def instance_namespace(self, instance_id: str) -> str | None:
         host = self.placement.instances.get(instance_id)

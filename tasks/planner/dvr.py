@@ -238,21 +238,8 @@ def _central_snat(
     addresses = dict(ctx.allocation.snat.get(router.id, ()))
     found: dict[str, tuple[IPAddress, str]] = {}
     for port in index.ports_by_device.get(router.id, []):
-        domain = index.domain_of_port(port)
-        inside = interface_name(ctx.prefix, "port", port.id, host, "snat")
         mac = ctx.allocation.snat_macs[port.id]
-        collector.add(
-            host,
-            Veth(
-                name=interface_name(ctx.prefix, "tap", port.id, host, "snat"),
-                peer=inside,
-                owner=port.id,
-                peer_namespace=namespace,
-                master=ctx.bridge_name(domain),
-                peer_mac=mac,
-                mtu=domain.network.mtu,
-            ),
-        )
+        inside, _ = ctx.port_veth(port, host, namespace, mac, "snat")
         for subnet_id, _gateway in ctx.port_addresses(port.id):
             if subnet_id in addresses:
                 cidr = with_prefix(index, subnet_id, addresses[subnet_id])
@@ -286,20 +273,8 @@ def _copy(
     tunnel_of: dict[str, str | None] = {}
     tunnels.owners.add(router.id)
     for port in index.ports_by_device.get(router.id, []):
-        domain = index.domain_of_port(port)
-        inside = interface_name(ctx.prefix, "port", port.id, host)
-        collector.add(
-            host,
-            Veth(
-                name=interface_name(ctx.prefix, "tap", port.id, host),
-                peer=inside,
-                owner=port.id,
-                peer_namespace=namespace,
-                master=ctx.bridge_name(domain),
-                peer_mac=mac_for(f"{port.id}\x00{host}", used),
-                mtu=domain.network.mtu,
-            ),
-        )
+        mac = mac_for(f"{port.id}\x00{host}", used)
+        inside, domain = ctx.port_veth(port, host, namespace, mac)
         tunnel = _tunnel(ctx, domain.network.id, host)
         for subnet_id, address in ctx.port_addresses(port.id):
             if address.version != 4:

@@ -13,7 +13,7 @@ from designer.spec.elements import DockerMacvlanNetwork, Instance, Port
 from tasks.planner.allocation import with_prefix
 from tasks.planner.context import PlanContext
 from tasks.planner.names import interface_name
-from tasks.planner.state import Address, Macvlan, Namespace, Responder, Route, Veth
+from tasks.planner.state import Address, Macvlan, Namespace, Responder, Route
 
 HTTP_PORT = 80
 ECHO_PORT = 7
@@ -63,21 +63,7 @@ def _plan_instance(ctx: PlanContext, instance: Instance, host: str) -> None:
 
 
 def _veth(ctx: PlanContext, port: Port, host: str, namespace: str) -> str:
-    domain = ctx.index.domain_of_port(port)
-    peer = interface_name(ctx.prefix, "port", port.id, host)
-    ctx.collector.add(
-        host,
-        Veth(
-            name=interface_name(ctx.prefix, "tap", port.id, host),
-            peer=peer,
-            owner=port.id,
-            peer_namespace=namespace,
-            master=ctx.bridge_name(domain),
-            peer_mac=ctx.allocation.macs[port.id],
-            mtu=domain.network.mtu,
-        ),
-    )
-    return peer
+    return ctx.port_veth(port, host, namespace, ctx.allocation.macs[port.id])[0]
 
 
 def macvlan_parent(ctx: PlanContext, network: DockerMacvlanNetwork, host: str) -> str | None:

@@ -84,20 +84,7 @@ def plan_router(
     collector.add(host, Namespace(namespace, "router", router.id, sysctls=FORWARDING))
     internal_subnets = []
     for port in index.ports_by_device.get(router.id, []):
-        domain = index.domain_of_port(port)
-        inside = interface_name(ctx.prefix, "port", port.id, host)
-        collector.add(
-            host,
-            Veth(
-                name=interface_name(ctx.prefix, "tap", port.id, host),
-                peer=inside,
-                owner=port.id,
-                peer_namespace=namespace,
-                master=ctx.bridge_name(domain),
-                peer_mac=mac(port.id, ctx.allocation.macs[port.id]),
-                mtu=domain.network.mtu,
-            ),
-        )
+        inside, _ = ctx.port_veth(port, host, namespace, mac(port.id, ctx.allocation.macs[port.id]))
         for subnet_id, allocated in ctx.port_addresses(port.id):
             address(inside, with_prefix(index, subnet_id, allocated), port.id)
             internal_subnets.append(subnet_id)
