@@ -30,6 +30,7 @@ from designer.models import (
     ShareLink,
     Topology,
 )
+from designer.models.policy import UNLIMITED
 from designer.realtime.events import DriftChange, ElementDeployState, HostProgress
 from designer.services.validation import project_usage
 from designer.spec.fields import NAME_PATTERN
@@ -184,7 +185,16 @@ class QuotaSerializer(serializers.ModelSerializer[Quota]):
         model = Quota
         fields = [*DEFAULT_QUOTAS, "usage"]
         extra_kwargs = {
-            kind: {"required": True, "min_value": 0, "max_value": MAX_QUOTA}
+            kind: {
+                "required": True,
+                "min_value": UNLIMITED,
+                "max_value": MAX_QUOTA,
+                "help_text": "A count, or -1 for no limit (as in Neutron).",
+                "error_messages": {
+                    "min_value": "Give a count, or -1 for no limit.",
+                    "invalid": "Give a count, or -1 for no limit.",
+                },
+            }
             for kind in DEFAULT_QUOTAS
         }
 

@@ -5,22 +5,43 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from designer.models.projects import Project
 from designer.validation.context import DEFAULT_QUOTAS
 
+# Neutron's way of saying a kind has no limit.
+UNLIMITED = -1
+
+
+def _limit(kind: str) -> models.IntegerField[int, int]:
+    return models.IntegerField(
+        default=DEFAULT_QUOTAS[kind],
+        validators=[MinValueValidator(UNLIMITED)],
+        help_text="A count, or -1 for no limit.",
+    )
+
 
 class Quota(models.Model):
-    """Neutron-style caps, counted over all of a project's topologies."""
+    """Neutron-style caps, counted over all of a project's topologies; -1 (UNLIMITED) lifts
+    a kind's cap."""
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="quota")
-    networks = models.PositiveIntegerField(default=DEFAULT_QUOTAS["networks"])
-    subnets = models.PositiveIntegerField(default=DEFAULT_QUOTAS["subnets"])
-    ports = models.PositiveIntegerField(default=DEFAULT_QUOTAS["ports"])
-    routers = models.PositiveIntegerField(default=DEFAULT_QUOTAS["routers"])
-    floating_ips = models.PositiveIntegerField(default=DEFAULT_QUOTAS["floating_ips"])
-    instances = models.PositiveIntegerField(default=DEFAULT_QUOTAS["instances"])
+    networks = _limit("networks")
+    subnets = _limit("subnets")
+    ports = _limit("ports")
+    routers = _limit("routers")
+    floating_ips = _limit("floating_ips")
+    instances = _limit("instances")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(**{f"{kind}__gte": UNLIMITED}), name=f"quota_{kind}_limit"
+            )
+            for kind in DEFAULT_QUOTAS
+        ]
 
     def as_limits(self) -> dict[str, int]:
         return {kind: getattr(self, kind) for kind in DEFAULT_QUOTAS}

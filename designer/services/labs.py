@@ -53,8 +53,9 @@ def quota_errors(quotas: Any) -> list[FieldError]:
     for kind, limit in quotas.items():
         if kind not in COPY_QUOTAS:
             errors.append(FieldError(f"copy_quotas.{kind}", "is not a quota kind"))
-        elif isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= 10_000:
-            errors.append(FieldError(f"copy_quotas.{kind}", "must be a whole number 0-10000"))
+        elif isinstance(limit, bool) or not isinstance(limit, int) or not -1 <= limit <= 10_000:
+            message = "must be a whole number 0-10000, or -1 for no limit"
+            errors.append(FieldError(f"copy_quotas.{kind}", message))
     return errors
 
 

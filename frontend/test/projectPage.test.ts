@@ -14,6 +14,7 @@ import {
   problemsOf,
   rolesByVlan,
   shareAddresses,
+  overLimit,
   usageText,
 } from "../src/pages/project/helpers";
 
@@ -99,6 +100,13 @@ describe("quota", () => {
   it("says usage in words", () => {
     expect(usageText("networks", 3, 10)).toBe("networks 3 of 10");
     expect(usageText("floating_ips", 0, 50)).toBe("floating IPs 0 of 50");
+  });
+
+  it("reads -1 as no limit, which nothing is ever over", () => {
+    expect(usageText("networks", 300, -1)).toBe("networks 300, no limit");
+    expect(overLimit(300, -1)).toBe(false);
+    expect(overLimit(11, 10)).toBe(true);
+    expect(overLimit(10, 10)).toBe(false);
   });
 });
 

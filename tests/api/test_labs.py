@@ -269,6 +269,10 @@ def test_quotas_count_each_copy_alone(klass: Class, make: Factory) -> None:
     two.refresh_from_db()
     [message] = quota_findings(two)
     assert "instances" in message
+    # -1: no limit, as in Neutron.
+    service.update_lab(lab, copy_quotas={"instances": -1})
+    two.refresh_from_db()
+    assert quota_findings(two) == []
 
 
 @pytest.mark.django_db
@@ -280,7 +284,7 @@ def test_quotas_count_each_copy_alone(klass: Class, make: Factory) -> None:
         ({"title": ""}, "title"),
         ({"title": "x" * 121}, "title"),
         ({"instructions": "ok\x00"}, "instructions"),
-        ({"copy_quotas": {"routers": -1}}, "copy_quotas.routers"),
+        ({"copy_quotas": {"routers": -2}}, "copy_quotas.routers"),
         ({"copy_quotas": {"gpus": 1}}, "copy_quotas.gpus"),
         ({"copy_quotas": [1]}, "copy_quotas"),
         ({"published": "maybe"}, "published"),

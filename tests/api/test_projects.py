@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from designer.models import Membership, Quota, ShareLink, VlanPolicy
 from tests.api.conftest import API, Factory, World, client_for, stored_state
@@ -148,7 +149,7 @@ def test_an_admin_sets_quotas_and_validation_uses_them(world: World) -> None:
 @pytest.mark.parametrize(
     ("body", "path"),
     [
-        ({"networks": -1}, "networks"),
+        ({"networks": -2}, "networks"),
         ({"networks": "many"}, "networks"),
         ({"routers": 10**9}, "routers"),
     ],
@@ -159,6 +160,24 @@ def test_bad_quotas_name_the_field(world: World, body: dict[str, Any], path: str
     assert response.status_code == 400
     assert response.json()["errors"][0]["path"] == path
     assert stored_state() == before
+
+
+def test_minus_one_lifts_a_kind_s_limit_as_in_neutron(world: World) -> None:
+    admin = world.clients["admin"]
+    response = admin.patch(_project_url(world, "quota/"), {"networks": 0}, format="json")
+    assert response.json()["networks"] == 0
+    findings = admin.get(f"{API}topologies/{world.topology.pk}/validate/").json()["findings"]
+    assert "quota.exceeded" in [f["code"] for f in findings]
+    response = admin.patch(_project_url(world, "quota/"), {"networks": -1}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["networks"] == -1
+    findings = admin.get(f"{API}topologies/{world.topology.pk}/validate/").json()["findings"]
+    assert "quota.exceeded" not in [f["code"] for f in findings]
+
+
+def test_a_limit_below_minus_one_is_refused_by_the_database_too(world: World) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Quota.objects.filter(project=world.project).update(routers=-2)
 
 
 def test_a_full_quota_put_needs_every_kind(world: World) -> None:

@@ -227,7 +227,7 @@ def test_a_viewer_sees_the_project_without_editing_controls(
     expect(page.get_by_text("secret")).to_have_count(0)
 
 
-@pytest.mark.parametrize("bad", ["-1", "lots"])
+@pytest.mark.parametrize("bad", ["-2", "lots"])
 def test_an_admin_sets_the_limits_and_the_vlan_policy(
     app_server: str, context: BrowserContext, page: Page, bad: str
 ) -> None:
@@ -259,6 +259,12 @@ def test_an_admin_sets_the_limits_and_the_vlan_policy(
     expect(networks).to_have_attribute("aria-invalid", "false")
     quota = outside_the_event_loop(lambda: Quota.objects.get(project_id=project_id))
     assert (quota.networks, quota.routers, quota.ports) == (5, 2, 500)
+
+    # -1 lifts a limit, as in Neutron.
+    page.get_by_label("Limit of ports").fill("-1")
+    page.get_by_role("button", name="Save limits").click()
+    expect(page.get_by_text(re.compile(r"^ports \d+, no limit$"))).to_be_visible()
+    assert outside_the_event_loop(lambda: Quota.objects.get(project_id=project_id).ports) == -1
 
     # The policy: a VLAN out of range is named at its role's row; a good one is stored.
     storage = page.get_by_label("VLANs of storage")

@@ -3,7 +3,7 @@
 import { useState, type FormEvent, type ReactNode } from "react";
 import { api, QUOTA_KINDS, type Quota, type QuotaKind } from "../../api/client";
 import { CellInput, useSubmit } from "./form";
-import { BODY, fieldsNamed, QUOTA_WORDS, usageText } from "./helpers";
+import { BODY, fieldsNamed, overLimit, QUOTA_WORDS, usageText } from "./helpers";
 import { Alert, SettingsSection, Table } from "./section";
 
 export function QuotaSection({ projectId, canEdit }: { projectId: number; canEdit: boolean }) {
@@ -33,20 +33,25 @@ function QuotaTable(props: { quota: Quota; limitCell?: (kind: QuotaKind) => Reac
         const used = quota.usage[kind];
         const limit = quota[kind];
         const text = usageText(kind, used, limit);
+        const over = overLimit(used, limit);
         return (
-          <tr key={kind} className={used > limit ? "over" : undefined}>
+          <tr key={kind} className={over ? "over" : undefined}>
             <th scope="row">{QUOTA_WORDS[kind]}</th>
             <td>
-              <meter
-                min={0}
-                max={Math.max(limit, 1)}
-                high={limit * 0.8}
-                optimum={0}
-                value={Math.min(used, Math.max(limit, 1))}
-                aria-label={text}
-              />{" "}
+              {limit >= 0 && (
+                <>
+                  <meter
+                    min={0}
+                    max={Math.max(limit, 1)}
+                    high={limit * 0.8}
+                    optimum={0}
+                    value={Math.min(used, Math.max(limit, 1))}
+                    aria-label={text}
+                  />{" "}
+                </>
+              )}
               <span className="usage">{text}</span>
-              {used > limit && <span className="warning"> (over the limit)</span>}
+              {over && <span className="warning"> (over the limit)</span>}
             </td>
             {props.limitCell && <td>{props.limitCell(kind)}</td>}
           </tr>
@@ -89,6 +94,7 @@ function QuotaForm(props: { projectId: number; quota: Quota; onSaved: (quota: Qu
       inputMode="numeric"
       value={limits[kind]}
       aria-label={`Limit of ${QUOTA_WORDS[kind]}`}
+      title="A count, or -1 for no limit"
       errors={problems[kind]}
       onChange={(value) => setLimits({ ...limits, [kind]: value })}
     />

@@ -52,8 +52,16 @@ export const QUOTA_WORDS: Record<QuotaKind, string> = {
 };
 
 /** "networks 3 of 10" */
+/** "networks 3 of 100"; a limit of -1 (Neutron's "no limit") reads "networks 3, no limit". */
 export function usageText(kind: QuotaKind, used: number, limit: number): string {
-  return `${QUOTA_WORDS[kind]} ${used} of ${limit}`;
+  return limit < 0
+    ? `${QUOTA_WORDS[kind]} ${used}, no limit`
+    : `${QUOTA_WORDS[kind]} ${used} of ${limit}`;
+}
+
+/** Whether `used` is over `limit`; never, with no limit (-1). */
+export function overLimit(used: number, limit: number): boolean {
+  return limit >= 0 && used > limit;
 }
 
 // --- share links ---------------------------------------------------------------------------
