@@ -10,10 +10,15 @@ from django.http import HttpRequest
 
 from designer.models import (
     ClassInvite,
+    ConnectivityCheck,
+    Deployment,
     Enrolment,
+    HaDrill,
+    HaEvent,
     Host,
     Lab,
     LabCopy,
+    MemberHealth,
     Membership,
     Project,
     Quota,
@@ -22,6 +27,7 @@ from designer.models import (
     SignInFailures,
     Topology,
     VlanPolicy,
+    VrrpTransition,
 )
 
 admin.site.site_header = "Netloom administration"
@@ -163,3 +169,66 @@ class ClassInviteAdmin(admin.ModelAdmin):
 class EnrolmentAdmin(admin.ModelAdmin):
     list_display = ["student", "project", "joined_at"]
     search_fields = ["student__username", "project__name"]
+
+
+# --- what deploys and their hosts recorded: history, read only ------------------------------
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """Records the workers and hosts wrote (deploys, checks, VRRP reports, drills): shown, never
+    edited here, since the services and the kernel keep them true. Deleting one a topology's
+    deletion would delete is allowed."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Deployment)
+class DeploymentAdmin(RecordAdmin):
+    list_display = ["topology", "action", "state", "progress", "requested_by", "created_at"]
+    list_filter = ["action", "state", "topology__project"]
+    search_fields = ["topology__name", "topology__project__name", "error"]
+    list_select_related = ["topology", "requested_by"]
+
+
+@admin.register(ConnectivityCheck)
+class ConnectivityCheckAdmin(RecordAdmin):
+    list_display = ["topology", "kind", "source", "target", "state", "created_at"]
+    list_filter = ["kind", "state"]
+    search_fields = ["topology__name", "source", "target"]
+    list_select_related = ["topology"]
+
+
+@admin.register(VrrpTransition)
+class VrrpTransitionAdmin(RecordAdmin):
+    list_display = ["deployment", "router", "host", "old_state", "new_state", "at"]
+    list_filter = ["new_state"]
+    search_fields = ["router", "host", "deployment__topology__name"]
+    list_select_related = ["deployment__topology"]
+
+
+@admin.register(HaDrill)
+class HaDrillAdmin(RecordAdmin):
+    list_display = ["deployment", "router", "kind", "host", "state", "outage_seconds", "at"]
+    list_filter = ["kind", "state"]
+    search_fields = ["router", "host", "deployment__topology__name"]
+    list_select_related = ["deployment__topology"]
+
+
+@admin.register(HaEvent)
+class HaEventAdmin(RecordAdmin):
+    list_display = ["deployment", "router", "kind", "at"]
+    list_filter = ["kind"]
+    search_fields = ["router", "deployment__topology__name"]
+    list_select_related = ["deployment__topology"]
+
+
+@admin.register(MemberHealth)
+class MemberHealthAdmin(RecordAdmin):
+    list_display = ["deployment", "load_balancer", "member", "host", "state", "at"]
+    list_filter = ["state"]
+    search_fields = ["load_balancer", "member", "deployment__topology__name"]
+    list_select_related = ["deployment__topology"]
