@@ -1,9 +1,10 @@
 """Refusing sign-ins for a while after too many failures, per username and per client address.
 
-Five failed sign-ins for one username, or thirty from one client address, within fifteen
+Five failed sign-ins for one username, or a hundred from one client address, within fifteen
 minutes of the first refuse further sign-ins for that username or from that address until the
 fifteen minutes are over, whatever the password: a password cannot be guessed one try after
-another, on one account or across many. Failures are counted whether or not the username
+another, on one account or across many. The address's allowance is large because a classroom
+signs in from behind one address, and a class mistypes. Failures are counted whether or not the username
 exists, so the refusal tells nothing about which accounts do. A successful sign-in clears its
 username's count. The counts live in the database, which every web process shares.
 """
@@ -20,7 +21,7 @@ from django.utils import timezone
 from designer.models.signin import SignInFailures
 
 USERNAME_LIMIT = 5
-ADDRESS_LIMIT = 30
+ADDRESS_LIMIT = 100
 WINDOW = timedelta(minutes=15)
 
 
