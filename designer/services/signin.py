@@ -4,9 +4,10 @@ Five failed sign-ins for one username, or a hundred from one client address, wit
 minutes of the first refuse further sign-ins for that username or from that address until the
 fifteen minutes are over, whatever the password: a password cannot be guessed one try after
 another, on one account or across many. The address's allowance is large because a classroom
-signs in from behind one address, and a class mistypes. Failures are counted whether or not the username
-exists, so the refusal tells nothing about which accounts do. A successful sign-in clears its
-username's count. The counts live in the database, which every web process shares.
+signs in from behind one address, and a class mistypes. Failures are counted whether or not
+the username exists, so the refusal tells nothing about which accounts do. A successful
+sign-in clears its username's count. The counts live in the database, which every web process
+shares.
 """
 
 from __future__ import annotations

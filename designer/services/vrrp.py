@@ -10,6 +10,7 @@ from django.db import transaction
 
 from designer.models import Deployment, MemberHealth, Topology, VrrpState, VrrpTransition
 from designer.realtime.events import LbMemberEvent
+from designer.services.vrrp_timeline import last_destroy
 
 # Reports of one instance arrive within moments of each other, perhaps out of order; one whose
 # host clock reads much later than the last one's follows a reboot of that host, whose monotonic
@@ -148,8 +149,6 @@ def member_health(topology: Topology) -> tuple[int | None, list[MemberHealth]]:
     newest recorded health since it, in load balancer then member order. A checker outlives a
     deploy that leaves its load balancer unchanged and only reports changes, so the health runs
     across attempts; a finished destroy stopped every checker."""
-    from designer.services.vrrp_timeline import last_destroy
-
     after = last_destroy(topology)
     newest: dict[tuple[str, str], MemberHealth] = {}
     recorded = MemberHealth.objects.filter(
