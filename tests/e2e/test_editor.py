@@ -157,6 +157,31 @@ def test_a_viewer_sees_no_palette(app_server: str, page: Page) -> None:
     expect(page.get_by_role("navigation", name="Add elements")).to_have_count(0)
 
 
+def test_a_stranger_is_told_once_that_the_topology_is_not_theirs(
+    app_server: str, page: Page
+) -> None:
+    """The socket refuses with 4403, which the page reads and does not retry (a handshake
+    refused before the socket opened would reach it as 1006, and it would try forever)."""
+
+    def make() -> int:
+        User.objects.create_user("stranger", password="stranger pass")
+        owner = User.objects.create_user("owner")
+        return create_topology(create_project("Lab", owner), "Private", owner).pk
+
+    topology_id = outside_the_event_loop(make)
+    sockets: list[str] = []
+    page.on("websocket", lambda socket: sockets.append(socket.url))
+    page.goto(f"{app_server}/app/login/?next=/app/topologies/{topology_id}/")
+    page.get_by_label("Username").fill("stranger")
+    page.get_by_label("Password").fill("stranger pass")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("You cannot open this topology.")).to_be_visible(timeout=15_000)
+    page.wait_for_timeout(2_000)  # a retry would come within 1 s
+    assert [url for url in sockets if "/ws/topologies/" in url] == [
+        f"{app_server.replace('http', 'ws', 1)}/ws/topologies/{topology_id}/"
+    ]
+
+
 def test_routers_gateways_and_floating_ips_from_links(app_server: str, page: Page) -> None:
     def make() -> int:
         owner = User.objects.create_user("ida", password="router pass")
