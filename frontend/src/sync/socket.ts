@@ -62,8 +62,9 @@ export function connectTopology(
     };
     socket.onclose = (event) => {
       sync.connectionClosed();
+      if (closed) return; // closed here: the page is done with it
       // 4403 and 4404: not allowed or no such topology; trying again will not help.
-      if (closed || event.code === 4403 || event.code === 4404) {
+      if (event.code === 4403 || event.code === 4404) {
         store.getState().report({
           editId: null,
           code: event.code === 4404 ? "not_found" : "forbidden",
