@@ -91,4 +91,12 @@ describe("the topology socket", () => {
     expect(FakeSocket.made).toHaveLength(1);
     expect(store.getState().problems).toEqual([]);
   });
+
+  it("does not open again once closed by the page while waiting to retry", () => {
+    const connection = connectTopology(7, createDocumentStore());
+    made(0).acceptThenClose(1006);
+    connection.close();
+    vi.advanceTimersByTime(60_000);
+    expect(FakeSocket.made).toHaveLength(1);
+  });
 });

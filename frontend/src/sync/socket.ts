@@ -51,6 +51,7 @@ export function connectTopology(
   const url = `${scheme}://${window.location.host}/ws/topologies/${topologyId}/${query}`;
 
   const open = () => {
+    if (closed) return; // a retry due after the page closed it
     socket = new WebSocket(url);
     socket.onopen = () => {
       attempts = 0;
