@@ -17,6 +17,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from designer.models import (
+    Deployment,
+    DeploymentAction,
+    DeploymentState,
     Host,
     Membership,
     Project,
@@ -299,3 +302,20 @@ def assert_input_error(response: Any, path: str, code: str = "invalid_input") ->
     assert body["code"] == code, body
     paths = [error["path"] for error in body["errors"]]
     assert path in paths, body
+
+
+def deployment_attempt(
+    topology: Topology,
+    action: str = DeploymentAction.DEPLOY,
+    state: str = DeploymentState.DEPLOYED,
+) -> Deployment:
+    """A deploy (of the head) or destroy of `topology` in `state`, as the workers leave one:
+    finished once deployed or destroyed."""
+    finished = state in (DeploymentState.DEPLOYED, DeploymentState.DESTROYED)
+    return Deployment.objects.create(
+        topology=topology,
+        revision=topology.head if action == DeploymentAction.DEPLOY else None,
+        action=action,
+        state=state,
+        finished_at=timezone.now() if finished else None,
+    )

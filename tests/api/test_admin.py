@@ -23,8 +23,7 @@ from designer.models import (
     VrrpTransition,
 )
 from designer.services import labs, signin
-from tests.api.conftest import Factory, World
-from tests.api.test_vrrp import _attempt
+from tests.api.conftest import Factory, World, deployment_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +43,7 @@ def _superuser(make: Factory) -> User:
 
 
 def _records(world: World) -> Deployment:
-    deployment = _attempt(world.topology)
+    deployment = deployment_attempt(world.topology)
     now = timezone.now()
     ConnectivityCheck.objects.create(
         topology=world.topology, deployment=deployment, kind=CheckKind.PING, source="a", target="b"

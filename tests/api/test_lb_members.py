@@ -14,8 +14,7 @@ from channels.layers import channel_layers, get_channel_layer
 from designer.models import DeploymentAction, DeploymentState, MemberHealth, Topology
 from designer.realtime.broadcast import group_name
 from designer.services.vrrp import record_member_change
-from tests.api.conftest import API, World
-from tests.api.test_vrrp import _attempt
+from tests.api.conftest import API, World, deployment_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +41,7 @@ def test_nothing_is_known_before_a_deploy(world: World) -> None:
 
 
 def test_each_member_shows_its_newest_change(world: World) -> None:
-    deployment = _attempt(world.topology)
+    deployment = deployment_attempt(world.topology)
     _change(world.topology, "vm1:80", "down", 1)
     _change(world.topology, "vm2:80", "down", 1)
     _change(world.topology, "vm1:80", "up", 5)
@@ -77,7 +76,7 @@ def test_each_member_shows_its_newest_change(world: World) -> None:
 
 
 def test_a_change_arriving_after_a_later_one_is_not_kept(world: World) -> None:
-    _attempt(world.topology)
+    deployment_attempt(world.topology)
     _change(world.topology, "vm1:80", "up", 10)
     _change(world.topology, "vm1:80", "down", 4)
     assert _states(world, world.topology) == {("web", "vm1:80"): "up"}
@@ -86,16 +85,16 @@ def test_a_change_arriving_after_a_later_one_is_not_kept(world: World) -> None:
 
 def test_the_health_runs_across_deploys_and_starts_again_after_a_destroy(world: World) -> None:
     topology = world.topology
-    _attempt(topology)
+    deployment_attempt(topology)
     _change(topology, "vm1:80", "down", 1)
     # A deploy that leaves the load balancer as it is leaves its checker running: it reports
     # only changes, so what it found before still holds.
-    _attempt(topology)
+    deployment_attempt(topology)
     _change(topology, "vm2:80", "down", 2)
     assert _states(world, topology) == {("web", "vm1:80"): "down", ("web", "vm2:80"): "down"}
     _change(topology, "vm1:80", "up", 3)
     assert _states(world, topology)[("web", "vm1:80")] == "up"
-    destroy = _attempt(topology, DeploymentAction.DESTROY, DeploymentState.DESTROYED)
+    destroy = deployment_attempt(topology, DeploymentAction.DESTROY, DeploymentState.DESTROYED)
     body = world.clients["viewer"].get(_url(topology)).json()
     assert body == {"after": destroy.pk, "members": []}
 
@@ -105,7 +104,7 @@ def test_each_change_still_reaches_the_topology_s_sockets(world: World) -> None:
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(group_name(world.topology.pk), channel)
-    _attempt(world.topology)
+    deployment_attempt(world.topology)
     event = _change(world.topology, "vm1:80", "down", 1)
     message = async_to_sync(layer.receive)(channel)
     assert message["text"] == event.model_dump_json()

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from designer.models import Deployment, DeploymentAction, DeploymentState, Topology
+from designer.models import DeploymentAction, DeploymentState, Topology
 from designer.realtime.events import VrrpEvent
 from designer.services.vrrp import record_vrrp_transition
 from designer.services.vrrp_timeline import vrrp_timeline
-from tests.api.conftest import API, CALLERS, World
+from tests.api.conftest import API, CALLERS, World, deployment_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -25,21 +25,6 @@ START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC).timestamp()
 def _url(topology: Topology | int) -> str:
     number = topology if isinstance(topology, int) else topology.pk
     return f"{API}topologies/{number}/vrrp/"
-
-
-def _attempt(
-    topology: Topology,
-    action: str = DeploymentAction.DEPLOY,
-    state: str = DeploymentState.DEPLOYED,
-) -> Deployment:
-    finished = state in (DeploymentState.DEPLOYED, DeploymentState.DESTROYED)
-    return Deployment.objects.create(
-        topology=topology,
-        revision=topology.head if action == DeploymentAction.DEPLOY else None,
-        action=action,
-        state=state,
-        finished_at=timezone.now() if finished else None,
-    )
 
 
 def _report(topology: Topology, host: str, state: str, second: float, router: str = "r1") -> Any:
@@ -75,7 +60,7 @@ def test_a_topology_never_deployed_has_no_timeline(world: World) -> None:
 
 
 def test_transitions_come_oldest_first_with_each_instances_state_now(world: World) -> None:
-    deployment = _attempt(world.topology)
+    deployment = deployment_attempt(world.topology)
     _failover(world.topology)
     body = world.clients["viewer"].get(_url(world.topology)).json()
     transitions = body["transitions"]
@@ -96,7 +81,7 @@ def test_transitions_come_oldest_first_with_each_instances_state_now(world: Worl
 
 
 def test_each_router_has_its_own_instances(world: World) -> None:
-    _attempt(world.topology)
+    deployment_attempt(world.topology)
     _report(world.topology, "net1", "master", 1, router="r1")
     _report(world.topology, "net2", "backup", 1, router="r1")
     _report(world.topology, "net1", "backup", 2, router="r2")
@@ -112,11 +97,11 @@ def test_the_history_runs_across_deploys_and_starts_again_after_a_destroy(
     world: World,
 ) -> None:
     topology = world.topology
-    first = _attempt(topology)
+    first = deployment_attempt(topology)
     _report(topology, "net1", "master", 1)
     _report(topology, "net2", "backup", 1)
     # A deploy of a new revision leaves keepalived running: its instances' history goes on.
-    second = _attempt(topology)
+    second = deployment_attempt(topology)
     _report(topology, "net1", "backup", 10)
     _report(topology, "net2", "master", 10)
     body = world.clients["viewer"].get(_url(topology)).json()
@@ -124,7 +109,7 @@ def test_the_history_runs_across_deploys_and_starts_again_after_a_destroy(
     assert body["states"] == {"r1": {"net1": "backup", "net2": "master"}}
 
     # While a destroy is under way, its instances stopping are part of the history.
-    destroy = _attempt(topology, DeploymentAction.DESTROY, DeploymentState.APPLYING)
+    destroy = deployment_attempt(topology, DeploymentAction.DESTROY, DeploymentState.APPLYING)
     _report(topology, "net1", "stop", 20)
     _report(topology, "net2", "stop", 20)
     body = world.clients["viewer"].get(_url(topology)).json()
@@ -141,7 +126,7 @@ def test_the_history_runs_across_deploys_and_starts_again_after_a_destroy(
         "earlier": 0,
         "states": {},
     }
-    third = _attempt(topology)
+    third = deployment_attempt(topology)
     _report(topology, "net2", "master", 40)
     body = world.clients["viewer"].get(_url(topology)).json()
     assert body["after"] == destroy.pk
@@ -152,16 +137,16 @@ def test_the_history_runs_across_deploys_and_starts_again_after_a_destroy(
 
 
 def test_a_destroy_that_failed_does_not_end_the_history(world: World) -> None:
-    _attempt(world.topology)
+    deployment_attempt(world.topology)
     _report(world.topology, "net1", "master", 1)
-    _attempt(world.topology, DeploymentAction.DESTROY, DeploymentState.FAILED)
+    deployment_attempt(world.topology, DeploymentAction.DESTROY, DeploymentState.FAILED)
     body = world.clients["viewer"].get(_url(world.topology)).json()
     assert body["after"] is None
     assert body["states"] == {"r1": {"net1": "master"}}
 
 
 def test_only_the_newest_transitions_are_listed_but_all_count(world: World) -> None:
-    _attempt(world.topology)
+    deployment_attempt(world.topology)
     _failover(world.topology)
     timeline = vrrp_timeline(world.topology, limit=2)
     assert [(t.host, t.new_state) for t in timeline.transitions] == [
@@ -173,8 +158,8 @@ def test_only_the_newest_transitions_are_listed_but_all_count(world: World) -> N
 
 
 def test_another_topologys_transitions_are_not_shown(world: World) -> None:
-    _attempt(world.topology)
-    _attempt(world.second_topology)
+    deployment_attempt(world.topology)
+    deployment_attempt(world.second_topology)
     _report(world.second_topology, "net1", "master", 1)
     body = world.clients["viewer"].get(_url(world.topology)).json()
     assert body["transitions"] == []
@@ -186,7 +171,7 @@ READERS = {"project_link", "topology_link", "viewer", "editor", "owner", "admin"
 
 @pytest.mark.parametrize("caller", CALLERS)
 def test_members_and_share_links_read_it_and_no_one_else(world: World, caller: str) -> None:
-    _attempt(world.topology)
+    deployment_attempt(world.topology)
     _failover(world.topology)
     response = world.clients[caller].get(_url(world.topology))
     if caller in READERS:
@@ -206,7 +191,7 @@ def test_a_link_to_one_topology_does_not_read_anothers(world: World) -> None:
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 def test_it_is_read_only(world: World, method: str) -> None:
-    _attempt(world.topology)
+    deployment_attempt(world.topology)
     _report(world.topology, "net1", "master", 1)
     for caller, status in (("owner", 405), ("admin", 405), ("project_link", 403)):
         response = getattr(world.clients[caller], method)(_url(world.topology), {}, format="json")

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
+from playwright.sync_api import Locator, Page, expect
 
 from designer.models import Host, Topology
 from designer.services.fabric import register_fabric
@@ -52,3 +53,15 @@ def deploying_lab(spec: FabricSpec, first_topology_id: int) -> Iterator[None]:
             kernel.down(spec)
 
         outside_the_event_loop(destroy_everything)
+
+
+def deploy_from_the_page(page: Page, revision: int = 1, timeout_ms: float = 120_000) -> Locator:
+    """Deploy `revision` as a person does on the editor page: Preview deploy, then Deploy in
+    the preview; wait until the Deployment region says Deployed. The region, for what follows."""
+    deployment = page.get_by_role("region", name="Deployment")
+    deployment.get_by_role("button", name="Preview deploy").click()
+    page.get_by_role("region", name="Deploy preview").get_by_role(
+        "button", name=f"Deploy revision {revision}"
+    ).click()
+    expect(deployment).to_contain_text("Deployed", timeout=timeout_ms)
+    return deployment

@@ -26,7 +26,7 @@ from tests.deploy.conftest import (  # noqa: F401  (root is a fixture)
 )
 from tests.deploy.probe import namespaces
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.fabric import deploying_lab
+from tests.e2e.fabric import deploy_from_the_page, deploying_lab
 from tests.e2e.test_canvas import outside_the_event_loop, signed_in
 from tests.e2e.test_editor import node
 
@@ -109,12 +109,7 @@ def test_ping_highlights_its_path_and_the_matrix_shows_the_island(
     expect(checks).to_contain_text("Nothing is deployed", timeout=15_000)
     expect(checks.get_by_role("button", name="Run reachability matrix")).to_be_disabled()
 
-    deployment = page.get_by_role("region", name="Deployment")
-    deployment.get_by_role("button", name="Preview deploy").click()
-    page.get_by_role("region", name="Deploy preview").get_by_role(
-        "button", name="Deploy revision 1"
-    ).click()
-    expect(deployment).to_contain_text("Deployed", timeout=90_000)
+    deployment = deploy_from_the_page(page, timeout_ms=90_000)
     expect(checks).not_to_contain_text("Nothing is deployed")
 
     # The two instances selected on the canvas become the pair to ping.

@@ -35,7 +35,7 @@ from tests.deploy.conftest import (  # noqa: F401  (root is a fixture)
 from tests.deploy.probe import namespaces
 from tests.deploy.test_ha_router import keepalived_pid
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.fabric import deploying_lab
+from tests.e2e.fabric import deploy_from_the_page, deploying_lab
 from tests.e2e.test_canvas import outside_the_event_loop, signed_in
 
 # This test's fabric: a prefix of its own in each test lane (letters only, as fabric prefixes
@@ -133,12 +133,7 @@ def test_the_canvas_and_the_timeline_follow_a_failover(
     # Before a deploy the router has no instance to show.
     expect(timeline).to_contain_text("edge: no instance has reported", timeout=15_000)
 
-    deployment = page.get_by_role("region", name="Deployment")
-    deployment.get_by_role("button", name="Preview deploy").click()
-    page.get_by_role("region", name="Deploy preview").get_by_role(
-        "button", name="Deploy revision 1"
-    ).click()
-    expect(deployment).to_contain_text("Deployed", timeout=120_000)
+    deployment = deploy_from_the_page(page, timeout_ms=120_000)
 
     # One master and one backup on the router's node, as the kernel has them.
     router = page.locator('.react-flow__node[data-id="r1"]')

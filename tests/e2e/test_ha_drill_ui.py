@@ -34,7 +34,7 @@ from tests.deploy.conftest import (  # noqa: F401  (root is a fixture)
 )
 from tests.deploy.probe import namespaces
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.fabric import deploying_lab
+from tests.e2e.fabric import deploy_from_the_page, deploying_lab
 from tests.e2e.test_canvas import outside_the_event_loop, signed_in
 
 # This test's fabric: a prefix of its own in each test lane (letters only, as fabric prefixes
@@ -168,12 +168,7 @@ def test_an_owner_crashes_the_master_and_fails_back_from_the_browser(
         expect(drills.get_by_role("button", name=name, exact=True)).to_be_disabled()
     expect(timeline).to_contain_text("Nothing is deployed: deploy the topology first.")
 
-    deployment = page.get_by_role("region", name="Deployment")
-    deployment.get_by_role("button", name="Preview deploy").click()
-    page.get_by_role("region", name="Deploy preview").get_by_role(
-        "button", name="Deploy revision 1"
-    ).click()
-    expect(deployment).to_contain_text("Deployed", timeout=180_000)
+    deployment = deploy_from_the_page(page, timeout_ms=180_000)
 
     # The initial master, as the kernel and the canvas have it.
     node = page.locator(f'.react-flow__node[data-id="{ROUTER}"]')

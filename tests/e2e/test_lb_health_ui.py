@@ -24,7 +24,7 @@ from tests.deploy.conftest import (  # noqa: F401  (root is a fixture)
 )
 from tests.deploy.test_load_balancer import MEMBER_PORT, MEMBERS, Servers, balanced_lan
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.fabric import deploying_lab
+from tests.e2e.fabric import deploy_from_the_page, deploying_lab
 from tests.e2e.test_canvas import outside_the_event_loop, signed_in
 
 FABRIC_PREFIX = "nllh" + "abcdefghijklmnopqrstuvwxyz"[LANE]
@@ -64,12 +64,7 @@ def test_the_canvas_follows_the_members_health(
     expect(balancer).to_be_visible(timeout=15_000)
     expect(balancer.locator(".member-badge")).to_have_count(0)
     try:
-        deployment = page.get_by_role("region", name="Deployment")
-        deployment.get_by_role("button", name="Preview deploy").click()
-        page.get_by_role("region", name="Deploy preview").get_by_role(
-            "button", name="Deploy revision 1"
-        ).click()
-        expect(deployment).to_contain_text("Deployed", timeout=120_000)
+        deploy_from_the_page(page, timeout_ms=120_000)
 
         # No member serves: the checker takes each out, and the canvas shows it.
         expect(balancer.locator(".member-badge")).to_have_count(len(MEMBERS))
