@@ -74,6 +74,12 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
         409,
         "No instance of the HA router reports MASTER now, so the drill has no master to act on.",
     ),
+    "drill_under_way": (
+        409,
+        "Another drill on the router is under way (`drill` names it): its task or its probe has "
+        "not finished. Drills on one router run one at a time; a failback waits only for "
+        "another failback.",
+    ),
     "fabric_in_use": (
         409,
         "Topologies are deployed on lab fabric hosts the request would remove; `topologies` "

@@ -22,13 +22,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from math import inf
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import DatabaseError, close_old_connections, connections, transaction
+from django.db import DatabaseError, close_old_connections, connections, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -67,6 +67,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DEFAULT_PRIORITY = 100
+# A drill still unfinished this long after it was asked for was lost (its worker stopped): it
+# no longer holds the router. The longest drill, a two-minute cut with its probe, ends well
+# within it.
+UNDER_WAY_AT_MOST = timedelta(minutes=5)
 # Analyses waiting to run in this process (analyse_later).
 _timers: set[threading.Timer] = set()
 _timers_lock = threading.Lock()
@@ -82,6 +86,15 @@ class NotHa(Exception):
 
 class NoMaster(Exception):
     """No instance of the router reports MASTER, so there is no master to act on."""
+
+
+class DrillUnderWay(Exception):
+    """Another drill on the router is still under way (`drill`): its task or its probe has not
+    finished."""
+
+    def __init__(self, drill: HaDrill) -> None:
+        super().__init__(f"drill #{drill.pk} ({drill.kind}) on {drill.router} is under way")
+        self.drill = drill
 
 
 class DrillRequestError(Exception):
@@ -345,8 +358,8 @@ def request_drill(
 ) -> HaDrill:
     """Record a drill on HA router `router` of what is deployed and enqueue it, with a probe
     pinging through the router meanwhile (from `probe_source` to `probe_target`, each chosen
-    when None). Raises NotDeployed, UnknownRouter, NotHa, NoMaster or DrillRequestError
-    (naming the field)."""
+    when None). Raises NotDeployed, UnknownRouter, NotHa, DrillUnderWay, NoMaster or
+    DrillRequestError (naming the field)."""
     from designer.services import drill_requests
 
     deployment = deployed(topology)
@@ -357,6 +370,8 @@ def request_drill(
         raise UnknownRouter(router)
     if element.mode != "ha" and not drill_requests.fails_copies(element.mode, kind):
         raise NotHa(router)
+    # Asked first, as the likely reason the rest is refused (a master just crashed is gone).
+    _refuse_under_way(topology.pk, router, kind)
     hosts = router_hosts(topology.pk, deployment.revision, router)
     reports = reports_of(topology.pk, router)
     states = live_states(reports, drills_of(topology.pk, router))
@@ -387,6 +402,9 @@ def request_drill(
         on = drill_requests.failback_hosts(topology.pk, deployment.revision, router, hosts)
     probe = _probe_choice(topology.pk, deployment.revision, router, probe_source, probe_target)
     with transaction.atomic():
+        # Two requests at once: the second waits for the first's drill to be recorded.
+        Deployment.objects.select_for_update().filter(pk=deployment.pk).exists()
+        _refuse_under_way(topology.pk, router, kind)
         drill = HaDrill.objects.create(
             deployment=deployment,
             router=router,
@@ -400,6 +418,31 @@ def request_drill(
         )
         transaction.on_commit(lambda: _enqueue(drill, on))
     return drill
+
+
+def drill_under_way(topology_id: int, router: str, kind: str) -> HaDrill | None:
+    """The drill on `router` that keeps a drill of `kind` from starting now, if any: one whose
+    task or probe has not finished, asked for within UNDER_WAY_AT_MOST. Drills on one router
+    run one at a time, so that each failover and each outage measured is the one drill's. A
+    failback waits only for another failback: it is how a person ends a cut still holding or
+    brings a failed host back."""
+    unfinished = HaDrill.objects.filter(
+        deployment__in=live_deployments(topology_id),
+        router=router,
+        requested_at__gt=timezone.now() - UNDER_WAY_AT_MOST,
+    ).filter(
+        models.Q(state=DrillState.QUEUED)
+        | models.Q(probe_state__in=(ProbeState.QUEUED, ProbeState.RUNNING))
+    )
+    if kind == DrillKind.FAILBACK:
+        unfinished = unfinished.filter(kind=DrillKind.FAILBACK)
+    return unfinished.order_by("requested_at", "id").first()
+
+
+def _refuse_under_way(topology_id: int, router: str, kind: str) -> None:
+    running = drill_under_way(topology_id, router, kind)
+    if running is not None:
+        raise DrillUnderWay(running)
 
 
 def _probe_choice(

@@ -139,6 +139,7 @@ def _start_drill(
         drills.UnknownRouter,
         drills.NotHa,
         drills.NoMaster,
+        drills.DrillUnderWay,
         drills.DrillRequestError,
     ) as error:
         why = str(error) if not isinstance(error, drills.NotHa) else "the router is not HA"

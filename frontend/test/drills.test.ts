@@ -28,6 +28,7 @@ import {
   settling,
   switchoverTargets,
   type RouterSituation,
+  UNDER_WAY_MS,
 } from "../src/model/drills";
 import type { Deployment } from "../src/model/events";
 import { AFTER_TRANSITION_MS, createDrillStore, SETTLING_MS } from "../src/store/drills";
@@ -108,6 +109,7 @@ function situation(change: Partial<RouterSituation> = {}): RouterSituation {
     takenOver: {},
     nopreempt: false,
     latest: null,
+    now: T0 + 1000,
     ...change,
   };
 }
@@ -176,11 +178,33 @@ describe("which drills a router allows", () => {
     expect(enabled(situation({ nopreempt: true }))).not.toContain("switchover");
   });
 
-  it("allows none while a drill is under way", () => {
+  it("allows only a failback while a drill is under way, which ends it", () => {
     const s = situation({ latest: drill(7, { state: "queued", finished_at: null }) });
+    expect(enabled(s)).toEqual(["failback"]);
+    expect(availability(s).crash_master.reason).toBe(
+      "A drill is under way: wait for it to finish.",
+    );
+    expect(enabled(situation({ latest: drill(7) }))).toHaveLength(5);
+  });
+
+  it("allows none while a failback is under way", () => {
+    const s = situation({ latest: drill(7, { kind: "failback", state: "queued" }) });
     expect(enabled(s)).toEqual([]);
     expect(availability(s).failback.reason).toBe("A drill is under way: wait for it to finish.");
-    expect(enabled(situation({ latest: drill(7) }))).toHaveLength(5);
+  });
+
+  it("waits for the last drill's probe to finish measuring", () => {
+    const measuring = situation({ latest: drill(7, { probe: probeOf("running", null) }) });
+    expect(enabled(measuring)).toEqual(["failback"]);
+    expect(availability(measuring).cut_link.reason).toMatch(/probe is still measuring/);
+    const measured = situation({ latest: drill(7, { probe: probeOf("done", 0.4) }) });
+    expect(enabled(measured)).toHaveLength(5);
+  });
+
+  it("no longer waits for a drill lost long ago, as the server does not", () => {
+    const lost = drill(7, { state: "queued", finished_at: null, probe: probeOf("running", null) });
+    expect(enabled(situation({ latest: lost, now: T0 + UNDER_WAY_MS - 1 }))).toEqual(["failback"]);
+    expect(enabled(situation({ latest: lost, now: T0 + UNDER_WAY_MS }))).toHaveLength(5);
   });
 });
 

@@ -23,7 +23,7 @@ from designer.models import (
     Host,
     Topology,
 )
-from designer.services.drills import analyse_router
+from designer.services.drills import UNDER_WAY_AT_MOST, analyse_router
 from designer.services.topologies import save_revision
 from designer.services.vrrp import record_vrrp_transition
 from designer.spec import parse_document
@@ -238,6 +238,82 @@ def test_the_history_shows_the_drills_and_the_events(ha: World) -> None:
     with transaction.atomic():
         assert analyse_router(ha.topology.pk, "r1") == []
     assert HaEvent.objects.count() == 1
+
+
+# --- one drill at a time ---------------------------------------------------------------------
+
+
+def _drill(ha: World, kind: str) -> Any:
+    return ha.clients["editor"].post(_url(ha.topology), {"kind": kind}, format="json")
+
+
+def _under_way(response: Any, drill: int) -> None:
+    body = response.json()
+    assert response.status_code == 409, body
+    assert (body["code"], body["drill"]) == ("drill_under_way", drill)
+    assert f"Drill #{drill} " in body["detail"]
+
+
+@pytest.mark.parametrize("kind", ["crash_master", "cut_link", "host_failure", "switchover"])
+def test_a_drill_waits_for_the_one_under_way(ha: World, kind: str) -> None:
+    first = _drill(ha, "cut_link").json()["id"]
+    body = {"kind": kind, "target_host": "network-2"} if kind == "switchover" else {"kind": kind}
+    response = ha.clients["owner"].post(_url(ha.topology), body, format="json")
+    _under_way(response, first)
+    assert "or fail back to end it" in response.json()["detail"]
+    assert HaDrill.objects.count() == 1
+    # Once its task and its probe are over, the router takes the next.
+    HaDrill.objects.filter(pk=first).update(state="done", probe_state="done")
+    assert ha.clients["owner"].post(_url(ha.topology), body, format="json").status_code == 202
+
+
+def test_a_drill_waits_for_the_probe_of_the_one_before(ha: World) -> None:
+    first = _drill(ha, "crash_master").json()["id"]
+    HaDrill.objects.filter(pk=first).update(state="done", probe_state="running")
+    _under_way(_drill(ha, "cut_link"), first)
+    HaDrill.objects.filter(pk=first).update(probe_state="failed")
+    assert _drill(ha, "cut_link").status_code == 202
+
+
+def test_a_failback_ends_a_drill_under_way_but_waits_for_another_failback(ha: World) -> None:
+    cut = _drill(ha, "cut_link").json()["id"]
+    failback = _drill(ha, "failback")
+    assert failback.status_code == 202, failback.json()
+    response = _drill(ha, "failback")
+    _under_way(response, failback.json()["id"])
+    assert "fail back" not in response.json()["detail"]
+    # The cut, still under way, is what the other drills wait for.
+    _under_way(_drill(ha, "crash_master"), cut)
+
+
+def test_a_drill_lost_long_ago_no_longer_holds_the_router(ha: World) -> None:
+    lost = _drill(ha, "crash_master").json()["id"]
+    long_ago = timezone.now() - UNDER_WAY_AT_MOST - timedelta(seconds=1)
+    HaDrill.objects.filter(pk=lost).update(requested_at=long_ago)
+    assert _drill(ha, "crash_master").status_code == 202
+
+
+def test_a_drill_from_before_a_destroy_does_not_count(ha: World) -> None:
+    first = _drill(ha, "crash_master").json()["id"]
+    Deployment.objects.create(
+        topology=ha.topology,
+        action=DeploymentAction.DESTROY,
+        state=DeploymentState.DESTROYED,
+        finished_at=timezone.now(),
+    )
+    _deploy(ha.topology)
+    _report(ha.topology, "network-1", "master", time.time())
+    assert HaDrill.objects.get(pk=first).state == "queued"
+    assert _drill(ha, "crash_master").status_code == 202
+
+
+def test_a_lab_drill_cannot_start_while_another_is_under_way(ha: World) -> None:
+    from designer.services import drills
+
+    first = _drill(ha, "crash_master").json()["id"]
+    with pytest.raises(drills.DrillUnderWay) as refused:
+        drills.request_drill(ha.topology, None, "r1", "cut_link", None)
+    assert refused.value.drill.pk == first
 
 
 # --- cutting links and failing hosts -------------------------------------------------------

@@ -72,12 +72,17 @@ def recorded_master(timeout: float = 10, router: str | None = None) -> str:
         time.sleep(0.05)
 
 
-def finished(drill_id: int, timeout: float = 20) -> None:
-    """Wait for every host's part of a drill to end; it must have succeeded."""
+def finished(drill_id: int, timeout: float = 30) -> None:
+    """Wait for every host's part of a drill to end, and its probe (which may go on pinging
+    for a while after it); the drill must have succeeded."""
     deadline = time.monotonic() + timeout
     drill = HaDrill.objects.get(pk=drill_id)
-    while drill.state == "queued" or drill.finished_at is None:
-        assert time.monotonic() < deadline, drill.state
+    while (
+        drill.state == "queued"
+        or drill.finished_at is None
+        or drill.probe_state in ("queued", "running")
+    ):
+        assert time.monotonic() < deadline, (drill.state, drill.probe_state)
         time.sleep(0.05)
         drill.refresh_from_db()
     assert drill.state == "done", drill.error

@@ -34,6 +34,7 @@ from designer.models import DrillKind, HaDrill, HaEvent
 from designer.services.checks import NotDeployed
 from designer.services.drills import (
     DrillRequestError,
+    DrillUnderWay,
     NoMaster,
     NotHa,
     UnknownRouter,
@@ -155,9 +156,11 @@ class DrillListView(TopologyScoped, ApiGenericView):
         "`switchover`, `failback`, `split_brain` and `no_master` events. While it runs, "
         "`probe_source` (an instance on a subnet of the router) pings `probe_target` (one on "
         "its far side) every 20 ms, both chosen when left out; the longest gap in replies is "
-        "the drill's `outage_seconds`, sent as a `drill` event. 409 `not_deployed` "
-        "when nothing is deployed, `not_ha` for a router that is not HA, `no_master` when no "
-        "instance is master to act on.",
+        "the drill's `outage_seconds`, sent as a `drill` event. Drills on one router run one at "
+        "a time: 409 `drill_under_way` (naming it in `drill`) while another's task or probe "
+        "has not finished, save that a failback waits only for another failback. 409 "
+        "`not_deployed` when nothing is deployed, `not_ha` for a router that is not HA, "
+        "`no_master` when no instance is master to act on.",
         request=DrillRequestSerializer,
         responses={
             202: DrillSerializer,
@@ -166,7 +169,7 @@ class DrillListView(TopologyScoped, ApiGenericView):
                 ErrorSerializer,
                 "; ".join(
                     f"`{code}`: {ERROR_CODES[code][1]}"
-                    for code in ("not_deployed", "not_ha", "no_master")
+                    for code in ("not_deployed", "not_ha", "no_master", "drill_under_way")
                 ),
             ),
         },
@@ -197,6 +200,15 @@ class DrillListView(TopologyScoped, ApiGenericView):
         except NotHa:
             raise ApiError(
                 "not_ha", f"Router {router_id} is not an HA router in the deployed revision."
+            ) from None
+        except DrillUnderWay as exc:
+            running = exc.drill
+            raise ApiError(
+                "drill_under_way",
+                f"Drill #{running.pk} ({DrillKind(running.kind).label.lower()}) on router "
+                f"{router_id} is still under way: wait for it to finish"
+                f"{'' if running.kind == DrillKind.FAILBACK else ', or fail back to end it'}.",
+                drill=running.pk,
             ) from None
         except NoMaster:
             raise ApiError(

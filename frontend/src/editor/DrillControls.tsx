@@ -55,6 +55,7 @@ export function DrillControls(props: DrillControlsProps) {
     takenOver,
     nopreempt: document.routers?.find((r) => r.id === router.id)?.vrrp?.nopreempt === true,
     latest: known.at(-1) ?? null,
+    now: Date.now(),
   };
   const latest = situation.latest;
   const events = (history?.events ?? []).slice(-LISTED).reverse();

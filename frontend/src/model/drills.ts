@@ -44,6 +44,8 @@ export interface RouterSituation {
   nopreempt: boolean;
   /** The newest drill on the router, if any. */
   latest: Drill | null;
+  /** The time now (ms), to tell a drill under way from one lost long ago. */
+  now: number;
 }
 
 export interface Availability {
@@ -69,6 +71,17 @@ export function inProgress(drill: Drill): boolean {
   return drill.state !== "done" && drill.state !== "failed";
 }
 
+/** How long a drill not finished holds its router after it was asked for, as the server
+ * has it: past that it was lost (its worker stopped). */
+export const UNDER_WAY_MS = 5 * 60_000;
+
+/** Whether a drill still holds its router, so that the next one must wait: its task or its
+ * probe is not over, and it was asked for within `UNDER_WAY_MS`. */
+export function holdsRouter(drill: Drill, now: number): boolean {
+  if (now - Date.parse(drill.requested_at) >= UNDER_WAY_MS) return false;
+  return inProgress(drill) || probeRunning(drill);
+}
+
 /** The hosts a switchover can move the master role to: every other instance's. */
 export function switchoverTargets(situation: RouterSituation): string[] {
   const master = masterOf(situation.states, situation.takenOver);
@@ -83,17 +96,27 @@ function nothingDeployed(deployment: Deployment | null): boolean {
   );
 }
 
-/** Which drills the router allows now, and why not the others. */
+/** Why the router's drills must wait for the newest one, if they must; a failback waits
+ * only for another failback, as it is how one ends a drill under way. */
+function waitingFor(latest: Drill | null, now: number): { others: string; failback: string } {
+  if (latest === null || !holdsRouter(latest, now)) return { others: "", failback: "" };
+  const others = inProgress(latest)
+    ? "A drill is under way: wait for it to finish."
+    : "The last drill's probe is still measuring the outage: wait for it to finish.";
+  return { others, failback: latest.kind === "failback" ? others : "" };
+}
+
+/** Which drills the router allows now, and why not the others. Drills on one router run one
+ * at a time, as the server has them. */
 export function availability(situation: RouterSituation): Record<DrillKind, Availability> {
-  const { deployment, states, takenOver, latest } = situation;
+  const { deployment, states, takenOver, latest, now } = situation;
   let all: string | null = null;
   if (nothingDeployed(deployment)) {
     all = "Nothing is deployed: deploy the topology first.";
   } else if (Object.keys(states).length === 0) {
     all = "No instance of this router has reported a VRRP state yet.";
-  } else if (latest !== null && inProgress(latest)) {
-    all = "A drill is under way: wait for it to finish.";
   }
+  const waiting = waitingFor(latest, now);
   const master = masterOf(states, takenOver);
   const needsMaster =
     master === null
@@ -110,12 +133,12 @@ export function availability(situation: RouterSituation): Record<DrillKind, Avai
         ? "The router has no other instance to move the master role to."
         : null);
   const reasons: Record<DrillKind, string | null> = {
-    crash_master: needsMaster,
-    cut_link: needsMaster,
-    host_failure: needsMaster,
-    switchover,
+    crash_master: waiting.others || needsMaster,
+    cut_link: waiting.others || needsMaster,
+    host_failure: waiting.others || needsMaster,
+    switchover: waiting.others || switchover,
     // A failback restores the design's layout: it needs no master, and is how one returns.
-    failback: null,
+    failback: waiting.failback || null,
   };
   return Object.fromEntries(
     Object.entries(reasons).map(([kind, reason]) => {
