@@ -63,6 +63,13 @@ describe("host boxes", () => {
     expect(boxes[0]!.y).toBeGreaterThan(146);
   });
 
+  it("places an empty host's box under every element drawn, networks as well as instances", () => {
+    const document = pinned();
+    document.layout!.positions!.lan = { x: 0, y: 700 };
+    const [spare] = hostBoxes(document, ["spare"], (id) => document.layout!.positions![id]);
+    expect(spare!.y).toBeGreaterThan(700 + 46);
+  });
+
   it("places an empty host's box under unplaced instances too, where a drag does not move it", () => {
     const document = { ...pinned(), layout: { positions: {} } };
     const boxOf = (dragging: Record<string, { x: number; y: number }>) =>

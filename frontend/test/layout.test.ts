@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { autoLayout, DEFAULT_NODE_SIZE, type Size } from "../src/canvas/layout";
 import { NODE_LISTS } from "../src/canvas/adapter";
+import { hostBoxes } from "../src/canvas/hosts";
 import type { Position, TopologyDocument } from "../src/generated/document";
 import { applyOperations, elementsOf } from "../src/model/operations";
 
@@ -87,6 +88,28 @@ describe("autoLayout", () => {
     const positions = await autoLayout(document);
     const moved = applyOperations(document, [{ op: "move", positions }]);
     expect(moved.layout?.positions).toEqual(positions);
+  });
+
+  it("moves the host boxes along: around their instances, an empty one under everything", async () => {
+    const document = campus(2, 2);
+    (document.instances![0] as { host?: string }).host = "compute-1";
+    (document.instances![1] as { host?: string }).host = "compute-1";
+    // Corners where an earlier layout left them, far from where the elements go now.
+    document.layout = {
+      positions: { "host:compute-1": { x: 5000, y: 5000 }, "host:spare": { x: 0, y: 0 } },
+    };
+    const positions = await autoLayout(document);
+    const names = ["compute-1", "spare"];
+    const [pinned, spare] = hostBoxes(document, names, (id) => positions[id]);
+    expect(positions["host:compute-1"]).toEqual({ x: pinned!.x, y: pinned!.y });
+    // Just around its two instances, not stretched to where its corner was.
+    const members = ["vm0x0", "vm0x1"].map((id) => positions[id]!);
+    expect(pinned!.x).toBeLessThanOrEqual(Math.min(...members.map((at) => at.x)));
+    expect(pinned!.x + pinned!.width).toBeLessThan(5000);
+    expect(pinned!.y + pinned!.height).toBeLessThan(5000);
+    const lowest = Math.max(...drawnIds(document).map((id) => positions[id]!.y));
+    expect(spare!.y).toBeGreaterThan(lowest);
+    expect(positions["host:spare"]).toEqual({ x: spare!.x, y: spare!.y });
   });
 
   it("lays out an empty document as nothing", async () => {

@@ -158,3 +158,37 @@ def test_a_network_a_subnet_a_router_and_two_instances_dragged_in_and_connected(
     assert devices[router["id"]]["ip_address"] == subnet["gateway_ip"]
     assert len({f["ip_address"] for f in devices.values()}) == 3
     page.screenshot(path=str(ARTIFACTS / "editor-built-from-scratch.png"))
+
+
+def test_the_layout_is_shown_whole(app_server: str, browser: Browser) -> None:
+    """Eight instances drawn in a narrow column are laid out in a wide row: the view is fitted
+    to the row, where the elements have gone, not to the column they left."""
+    vms = [f"vm{i}" for i in range(8)]
+
+    def make() -> tuple[User, int]:
+        owner = User.objects.create_user("grace")
+        project = create_project("Lab", owner)
+        column = {vm: {"x": 0, "y": 60 * i} for i, vm in enumerate(vms)}
+        topology = create_topology(
+            project,
+            "Row",
+            owner,
+            document=document(
+                networks=[net("lan")],
+                instances=[{"id": vm, "name": vm} for vm in vms],
+                ports=[port(f"p{i}", "lan", vm) for i, vm in enumerate(vms)],
+                layout={"positions": {**column, "lan": {"x": 0, "y": 520}}},
+            ),
+        )
+        return owner, topology.pk
+
+    owner, topology_id = outside_the_event_loop(make)
+    page = signed_in(browser, app_server, owner).new_page()
+    page.goto(f"{app_server}/app/topologies/{topology_id}/")
+    expect(page.get_by_text("revision 1")).to_be_visible(timeout=15_000)
+    page.get_by_role("button", name="Auto layout").click()
+    expect(page.get_by_text("revision 2")).to_be_visible()
+    row = stored_document(topology_id)["layout"]["positions"]
+    assert len({row[vm]["y"] for vm in vms}) == 1, "the instances are not laid out in a row"
+    for element_id in [*vms, "lan"]:
+        expect(page.locator(f'.react-flow__node[data-id="{element_id}"]')).to_be_in_viewport()

@@ -376,7 +376,8 @@ function Editor(props: {
       stores.view.getState().sizes,
     );
     guarded(() => editor.getState().perform("auto layout", [{ op: "move", positions }]));
-    fit(undefined, 200);
+    // Once the canvas has the new positions: fitted now, it would fit the nodes as they were.
+    requestAnimationFrame(() => fit(undefined, 200));
   }, [editor, stores, guarded, fit]);
 
   /** One shortcut from the table in editor/shortcuts.ts. Returns whether it was handled. */

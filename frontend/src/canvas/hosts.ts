@@ -5,6 +5,7 @@
  * box's corner is stored in the layout as `host:NAME`; its size follows its instances.
  */
 import type { Position, TopologyDocument } from "../generated/document";
+import { ELEMENT_LISTS, elementsOf } from "../model/operations";
 
 /** The size the editor assumes for an element node when it has not been measured. */
 export const NODE_SIZE = { width: 190, height: 46 };
@@ -69,10 +70,13 @@ export function hostBoxes(
     if (typeof instance.host !== "string" || excluding.has(instance.id)) continue;
     members.get(instance.host)?.push(instance.id);
   }
+  // Under every element drawn (ports are lines, with no position), so that no box lands on one.
   let floor = 0;
-  for (const instance of document.instances ?? []) {
-    const at = positionOf(instance.id);
-    if (at) floor = Math.max(floor, at.y + NODE_SIZE.height);
+  for (const list of ELEMENT_LISTS) {
+    for (const element of elementsOf(document, list)) {
+      const at = positionOf(element.id);
+      if (at) floor = Math.max(floor, at.y + NODE_SIZE.height);
+    }
   }
   const boxes: HostBox[] = [];
   let nextFree = 0;

@@ -1,13 +1,14 @@
 /**
  * Automatic layout: every drawn element placed by ELK's layered algorithm, following the same
  * links the canvas draws. Links run downwards, as the nodes' handles do (a device above the
- * networks its ports join, a floating IP above its instance). The result is meant to become
- * one `move` edit, so laying out is one undoable step.
+ * networks its ports join, a floating IP above its instance); the host boxes follow their
+ * instances. The result is meant to become one `move` edit, so laying out is one undoable step.
  */
 import ELK from "elkjs/lib/elk.bundled.js";
 import type { ElkNode } from "elkjs/lib/elk-api";
 import type { Position, TopologyDocument } from "../generated/document";
 import { toFlow } from "./adapter";
+import { hostBoxes, hostKey, hostNames, isHostKey } from "./hosts";
 
 export interface Size {
   width: number;
@@ -47,6 +48,18 @@ export async function autoLayout(
   const positions: Record<string, Position> = {};
   for (const child of laidOut.children ?? []) {
     positions[child.id] = { x: Math.round(child.x ?? 0), y: Math.round(child.y ?? 0) };
+  }
+  // Host boxes follow: one with instances goes just around them, an empty one into the row
+  // under everything. A corner left where it was would stretch its box or lie on the layout.
+  const stored = Object.keys(document.layout?.positions ?? {}).filter(isHostKey);
+  const names = hostNames(
+    document,
+    stored.map((key) => key.slice(hostKey("").length)),
+  );
+  for (const box of hostBoxes(document, names, (id) =>
+    isHostKey(id) ? undefined : positions[id],
+  )) {
+    positions[box.key] = { x: box.x, y: box.y };
   }
   return positions;
 }
