@@ -57,6 +57,15 @@ describe("host boxes", () => {
     expect(hostAt([one!, two!], { x: 10, y: 10 })).toBeNull();
   });
 
+  it("reaches around an instance as wide as the canvas measured it", () => {
+    const document = pinned();
+    const positions = document.layout!.positions!;
+    const wide = (id: string) => (id === "web" ? { width: 320, height: 60 } : undefined);
+    const [box] = hostBoxes(document, ["compute-1"], (id) => positions[id], new Set(), wide);
+    expect(box!.x + box!.width).toBeGreaterThan(100 + 320);
+    expect(box!.y + box!.height).toBeGreaterThan(100 + 60);
+  });
+
   it("places a host with no stored corner and no instances in a row under the rest", () => {
     const document = pinned();
     const boxes = hostBoxes(document, ["spare"], (id) => document.layout!.positions![id]);

@@ -147,7 +147,8 @@ export function toNodes(
   const resting = restingPositions(document);
   const positionOf = (id: string) => dragging[id] ?? resting(id);
   const selected = new Set(selection);
-  const nodes: Node[] = hostNodes(document, dragging, positionOf, context.hosts ?? []);
+  const sizeOf = (id: string) => context.sizes?.[id];
+  const nodes: Node[] = hostNodes(document, dragging, positionOf, sizeOf, context.hosts ?? []);
   for (const list of NODE_LISTS) {
     for (const element of elementsOf(document, list)) {
       const data: ElementNodeData = {
@@ -347,15 +348,16 @@ function hostNodes(
   document: TopologyDocument,
   dragging: Record<string, Position>,
   positionOf: (id: string) => Position | undefined,
+  sizeOf: (id: string) => Size | undefined,
   names: readonly string[],
 ): Node<HostNodeData>[] {
   if (names.length === 0) return [];
-  const boxes = hostBoxes(document, names, positionOf);
+  const boxes = hostBoxes(document, names, positionOf, new Set(), sizeOf);
   let target: string | null = null;
   const moved = Object.keys(dragging).filter((id) => !isHostKey(id));
   const first = moved[0];
   if (first !== undefined && elementsOf(document, "instances").some((i) => i.id === first)) {
-    const resting = hostBoxes(document, names, positionOf, new Set(moved));
+    const resting = hostBoxes(document, names, positionOf, new Set(moved), sizeOf);
     target = hostAt(resting, centreOf(dragging[first]!))?.name ?? null;
   }
   return boxes.map((box) => ({

@@ -6,9 +6,10 @@
  */
 import type { Position, TopologyDocument } from "../generated/document";
 import { ELEMENT_LISTS, elementsOf } from "../model/operations";
+import type { Size } from "../store/view";
 
 /** The size the editor assumes for an element node when it has not been measured. */
-export const NODE_SIZE = { width: 190, height: 46 };
+export const NODE_SIZE: Size = { width: 190, height: 46 };
 const PADDING = 20;
 const HEADER = 26;
 const MIN_SIZE = { width: 240, height: 110 };
@@ -55,15 +56,17 @@ function union(a: Rect | null, b: Rect): Rect {
 
 /**
  * The box of every host. `positionOf` gives where an element or a `host:NAME` corner is
- * drawn (stored, in the fallback grid, or while dragged); instances in `excluding` are left
- * out, so a box can be judged without the instance being dropped. Boxes without a stored
- * corner or members go in a row under everything else.
+ * drawn (stored, in the fallback grid, or while dragged), and `sizeOf` how large the canvas
+ * measured an element (NODE_SIZE when it has not); instances in `excluding` are left out, so
+ * a box can be judged without the instance being dropped. Boxes without a stored corner or
+ * members go in a row under everything else.
  */
 export function hostBoxes(
   document: TopologyDocument,
   names: readonly string[],
   positionOf: (id: string) => Position | undefined,
   excluding: ReadonlySet<string> = new Set(),
+  sizeOf: (id: string) => Size | undefined = () => undefined,
 ): HostBox[] {
   const members = new Map<string, string[]>(names.map((name) => [name, []]));
   for (const instance of document.instances ?? []) {
@@ -75,7 +78,7 @@ export function hostBoxes(
   for (const list of ELEMENT_LISTS) {
     for (const element of elementsOf(document, list)) {
       const at = positionOf(element.id);
-      if (at) floor = Math.max(floor, at.y + NODE_SIZE.height);
+      if (at) floor = Math.max(floor, at.y + (sizeOf(element.id) ?? NODE_SIZE).height);
     }
   }
   const boxes: HostBox[] = [];
@@ -94,11 +97,12 @@ export function hostBoxes(
     for (const id of ids) {
       const at = positionOf(id);
       if (!at) continue;
+      const size = sizeOf(id) ?? NODE_SIZE;
       rect = union(rect, {
         left: at.x - PADDING,
         top: at.y - PADDING - HEADER,
-        right: at.x + NODE_SIZE.width + PADDING,
-        bottom: at.y + NODE_SIZE.height + PADDING,
+        right: at.x + size.width + PADDING,
+        bottom: at.y + size.height + PADDING,
       });
     }
     if (rect === null) {

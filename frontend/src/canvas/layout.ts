@@ -56,9 +56,8 @@ export async function autoLayout(
     document,
     stored.map((key) => key.slice(hostKey("").length)),
   );
-  for (const box of hostBoxes(document, names, (id) =>
-    isHostKey(id) ? undefined : positions[id],
-  )) {
+  const placed = (id: string) => (isHostKey(id) ? undefined : positions[id]);
+  for (const box of hostBoxes(document, names, placed, new Set(), (id) => sizes[id])) {
     positions[box.key] = { x: box.x, y: box.y };
   }
   return positions;
