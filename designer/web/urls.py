@@ -1,4 +1,4 @@
-"""Routes of the front end's shell: `/`, `/app/...`, and the built assets."""
+"""Routes of the front end's shell: `/`, `/app/...`, the built assets and the icon."""
 
 from django.urls import path, re_path
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.shell, name="app-home"),
     re_path(r"^app/(?P<path>.*)$", views.shell, name="app"),
     path("static/app/assets/<str:name>", views.asset, name="app-asset"),
+    path("static/app/favicon.svg", views.favicon, name="app-icon"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

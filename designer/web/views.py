@@ -73,3 +73,13 @@ def asset(request: HttpRequest, name: str) -> FileResponse:
         raise Http404("no such asset")
     content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
     return FileResponse(target.open("rb"), content_type=content_type)
+
+
+@require_safe
+def favicon(request: HttpRequest) -> FileResponse:
+    """The app's icon, for the shell's link to it when the build is not collected, and at
+    /favicon.ico for the pages Django renders itself (the admin, the API docs)."""
+    icon = DIST / "favicon.svg"
+    if not icon.is_file():
+        raise Http404("the front end is not built")
+    return FileResponse(icon.open("rb"), content_type="image/svg+xml")

@@ -19,6 +19,7 @@ def dist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     )
     (tmp_path / "assets" / "index-abc.js").write_text("console.log('netloom')")
     (tmp_path / "secret.txt").write_text("not an asset")
+    (tmp_path / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
     monkeypatch.setattr(views, "DIST", tmp_path)
     return tmp_path
 
@@ -44,6 +45,14 @@ def test_assets_are_served_and_nothing_outside_them(dist: Path) -> None:
     assert b"".join(response.streaming_content) == b"console.log('netloom')"  # type: ignore[attr-defined]
     assert client.get("/static/app/assets/..%2Fsecret.txt").status_code == 404
     assert client.get("/static/app/assets/missing.js").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/favicon.ico", "/static/app/favicon.svg"])
+def test_the_icon_is_served_for_the_app_and_the_pages_django_renders(dist: Path, url: str) -> None:
+    response = Client().get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in b"".join(response.streaming_content)  # type: ignore[attr-defined]
 
 
 def test_missing_build_says_what_to_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
