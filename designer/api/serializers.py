@@ -308,6 +308,13 @@ class TopologyCreateSerializer(serializers.Serializer[Any]):
         max_length=2000, required=False, default="", allow_blank=True
     )
     document = DocumentField(required=False, default=None, help_text="The first revision.")
+    document_text = serializers.CharField(
+        required=False,
+        default=None,
+        trim_whitespace=False,
+        help_text="The first revision written as a YAML or JSON file (topology as code), "
+        "instead of `document`.",
+    )
     message = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 

@@ -99,6 +99,11 @@ urlpatterns: list[Any] = [
         name="topology-document",
     ),
     path(
+        f"topologies/{TOPOLOGY}/export/",
+        documents.DocumentExportView.as_view(),
+        name="topology-export",
+    ),
+    path(
         f"topologies/{TOPOLOGY}/revisions/",
         documents.RevisionListView.as_view(),
         name="topology-revisions",

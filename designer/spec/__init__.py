@@ -4,9 +4,11 @@ from designer.spec.document import (
     ELEMENT_LISTS,
     Document,
     DocumentError,
+    DocumentFormat,
     FieldError,
     Layout,
     document_json_schema,
+    dump_document_text,
     load_document_text,
     parse_document,
 )
@@ -15,9 +17,11 @@ __all__ = [
     "ELEMENT_LISTS",
     "Document",
     "DocumentError",
+    "DocumentFormat",
     "FieldError",
     "Layout",
     "document_json_schema",
+    "dump_document_text",
     "load_document_text",
     "parse_document",
 ]

@@ -163,6 +163,8 @@ def _pydantic_errors(exc: ValidationError) -> list[FieldError]:
             message = "kind is required"
         elif error["type"] == "string_pattern_mismatch":
             message = _pattern_message(loc)
+        elif error["type"] == "extra_forbidden":
+            message = "is not a known field here: check its spelling"
         errors.append(FieldError(format_path(loc), message))
     return errors
 
@@ -341,6 +343,23 @@ def load_document_text(text: str, *, filename: str = "") -> Document:
     except RecursionError:
         raise DocumentError([FieldError("(document)", TOO_DEEP)]) from None
     return parse_document(data)
+
+
+DocumentFormat = Literal["yaml", "json"]
+
+
+def dump_document_text(document: Document, format: DocumentFormat, heading: str = "") -> str:
+    """The document written as a file (topology as code), as a person would write it: fields
+    left at their defaults left out, so `load_document_text` reads back the same document.
+    `heading` opens a YAML file as comment lines."""
+    data = {
+        "schema_version": document.schema_version,
+        **document.model_dump(mode="json", exclude_defaults=True),
+    }
+    if format == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    comment = "".join(f"# {line}\n" for line in heading.splitlines())
+    return comment + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
 def document_json_schema() -> dict[str, Any]:

@@ -17,6 +17,7 @@ import {
   overLimit,
   usageText,
 } from "../src/pages/project/helpers";
+import { nameOfFile, problemsInFile } from "../src/pages/project/Topologies";
 
 const topology = (id: number, name: string): TopologySummary => ({
   id,
@@ -39,6 +40,29 @@ const link = (fields: Partial<ShareLink>): ShareLink => ({
   revoked_at: null,
   active: true,
   ...fields,
+});
+
+describe("a topology made from a file", () => {
+  it("shows the file's problems under its field, each naming its place in the file", () => {
+    const error = new ApiError(400, "invalid_input", "document_text.subnets[0].cidr: bad", [
+      { path: "document_text.subnets[0].cidr", message: "is not a CIDR" },
+      { path: "document_text", message: "is not valid JSON or YAML" },
+      { path: "name", message: "the project already has a topology of this name" },
+    ]);
+    const shown = problemsOf(problemsInFile(error), fieldsNamed("name", "document_text"));
+    expect(shown).toEqual({
+      document_text: ["subnets[0].cidr: is not a CIDR", "is not valid JSON or YAML"],
+      name: ["the project already has a topology of this name"],
+    });
+    const offline = new TypeError("Failed to fetch");
+    expect(problemsInFile(offline)).toBe(offline);
+  });
+
+  it("takes the topology's name from the file's", () => {
+    expect(nameOfFile("web-tier.yaml")).toBe("web-tier");
+    expect(nameOfFile("lab.v2.JSON")).toBe("lab.v2");
+    expect(nameOfFile("notes.txt")).toBe("notes.txt");
+  });
 });
 
 describe("server errors on a form", () => {

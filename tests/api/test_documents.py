@@ -4,12 +4,23 @@ writes, restore, diff and validation."""
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
+from django.utils.text import slugify
 
 from designer.models import Revision, Topology
-from tests.api.conftest import API, Factory, World, client_for, sample_document, stored_state
+from designer.spec import dump_document_text, load_document_text, parse_document
+from tests.api.conftest import (
+    API,
+    Factory,
+    World,
+    assert_input_error,
+    client_for,
+    sample_document,
+    stored_state,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +54,101 @@ def test_creating_a_topology_from_a_document(world: World) -> None:
     document = world.clients["viewer"].get(f"{API}topologies/{body['id']}/document/").json()
     assert document["revision"] == 1
     assert [n["id"] for n in document["document"]["networks"]] == ["web", "db", "apps"]
+
+
+# --- topology as code: the document as a file, and a topology made from one ---------------------
+
+
+def _create_from_text(world: World, text: str, name: str = "From a file") -> Any:
+    return world.clients["editor"].post(
+        API + "topologies/",
+        {"project": world.project.pk, "name": name, "document_text": text},
+        format="json",
+    )
+
+
+@pytest.mark.parametrize("kind", ["yaml", "json"])
+def test_a_document_exported_as_a_file_makes_the_same_topology_again(
+    world: World, kind: str
+) -> None:
+    response = world.clients["viewer"].get(_url(world.topology, f"export/?as={kind}"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == f"application/{kind}; charset=utf-8"
+    number = _head(world.topology).number
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="{slugify(world.topology.name)}-r{number}.{kind}"'
+    )
+    text = response.content.decode()
+    if kind == "yaml":
+        assert text.startswith(f"# {world.topology.name}, revision {number}, exported from")
+    created = _create_from_text(world, text)
+    assert created.status_code == 201, created.json()
+    copy_of = Topology.objects.get(pk=created.json()["id"])
+    assert _head(copy_of).parsed() == _head(world.topology).parsed()
+
+
+def test_an_exported_file_leaves_the_defaults_out() -> None:
+    document = parse_document(sample_document())
+    text = dump_document_text(document, "yaml")
+    assert text.startswith("schema_version: 1\n")
+    assert "l2_bridge" not in text
+    assert "published_ports" not in text
+    assert load_document_text(text) == document
+
+
+def test_an_older_revision_can_be_exported(world: World) -> None:
+    first = world.clients["viewer"].get(_url(world.topology, "export/?as=json&revision=1"))
+    assert first.status_code == 200
+    assert json.loads(first.content) == json.loads(
+        dump_document_text(Revision.objects.get(topology=world.topology, number=1).parsed(), "json")
+    )
+    missing = world.clients["viewer"].get(_url(world.topology, "export/?revision=999"))
+    assert missing.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "path"), [("as=xml", "as"), ("as=", "as"), ("revision=x", "revision")]
+)
+def test_a_bad_export_parameter_is_named(world: World, query: str, path: str) -> None:
+    assert_input_error(world.clients["viewer"].get(_url(world.topology, f"export/?{query}")), path)
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ("networks: [", "document_text"),
+        ("{", "document_text"),
+        ("- just\n- a list\n", "document_text"),
+        ("networks:\n  - {id: n1, kind: wormhole}\n", "document_text.networks[0]"),
+        (
+            "networks: [{id: n, kind: self_service}]\n"
+            "subnets: [{id: s, network: n, cidr: 10.0.0.0/24, gatway_ip: 10.0.0.1}]\n",
+            "document_text.subnets[0].gatway_ip",
+        ),
+        ("", "document_text"),
+    ],
+)
+def test_a_bad_file_gets_a_400_naming_the_path(world: World, text: str, path: str) -> None:
+    before = stored_state()
+    response = _create_from_text(world, text)
+    body = response.json()
+    assert response.status_code == 400, body
+    assert any(error["path"].startswith(path) for error in body["errors"]), body
+    assert stored_state() == before
+
+
+def test_a_document_and_its_text_at_once_are_refused(world: World) -> None:
+    response = world.clients["editor"].post(
+        API + "topologies/",
+        {
+            "project": world.project.pk,
+            "name": "Both",
+            "document": sample_document(),
+            "document_text": "schema_version: 1\n",
+        },
+        format="json",
+    )
+    assert_input_error(response, "document_text")
 
 
 def test_a_topology_may_have_a_blank_description(world: World) -> None:

@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Download, Locator, Page
 from designer.demo import DEMO, PROJECT_NAME, TOPOLOGIES, create_demo
 from designer.models import Project, Topology
 from designer.services.sharing import create_share_link
+from designer.spec import load_document_text, parse_document
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_canvas import outside_the_event_loop, signed_in
 
@@ -128,6 +129,12 @@ def test_a_share_link_visitor_exports_the_picture_and_the_report(
     assert (png_width, png_height) == (2 * width, 2 * height)
     assert png_width > 400
     assert png_height > 300
+
+    # The document as a file, which reads back as the topology it came from.
+    for kind, item in (("yaml", "Document as YAML"), ("json", "Document as JSON")):
+        text = saved(page, item).decode()
+        assert load_document_text(text, filename=f"x.{kind}") == parse_document(document)
+    assert text.startswith("{")
 
     # The report, in a tab of its own: the picture, the inventory and the validation.
     page.get_by_role("button", name="Export", exact=True).click()

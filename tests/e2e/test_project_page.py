@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import urllib.error
 import urllib.request
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -283,3 +284,52 @@ def test_an_admin_sets_the_limits_and_the_vlan_policy(
         return project.vlan_policy.ranges["storage"], project.vlan_policy.forbidden_pairs
 
     assert outside_the_event_loop(stored) == ([[30, 35]], [["storage", "external"]])
+
+
+GOOD_FILE = b"""# A branch office: one self-service network and its subnet.
+networks:
+  - {id: branch, name: branch, kind: self_service}
+subnets:
+  - {id: branch-v4, network: branch, cidr: 10.40.0.0/24, gateway_ip: 10.40.0.1}
+"""
+
+
+def test_an_editor_makes_a_topology_from_a_yaml_file(
+    app_server: str, context: BrowserContext, page: Page
+) -> None:
+    def make() -> tuple[User, int]:
+        owner = User.objects.create_user("fay")
+        return owner, create_project("Files", owner).pk
+
+    owner, project_id = outside_the_event_loop(make)
+    sign_in(context, app_server, owner)
+    page.goto(f"{app_server}/app/projects/{project_id}/")
+    chooser = page.get_by_label("From a file (YAML or JSON, optional)")
+
+    # A typo in the file: the form names its place in the file, and nothing is made.
+    typo = GOOD_FILE.replace(b"gateway_ip", b"gatway_ip")
+    chooser.set_input_files(
+        files=[{"name": "branch-office.yaml", "mimeType": "application/yaml", "buffer": typo}]
+    )
+    expect(page.get_by_label("Name", exact=True)).to_have_value("branch-office")
+    page.get_by_role("button", name="Create topology").click()
+    expect(page.locator("#topology-file-error")).to_contain_text("subnets[0].gatway_ip")
+    expect(page.get_by_text("No topologies yet.")).to_be_visible()
+
+    # Mended, it makes the topology at its first revision, and the form is empty again.
+    chooser.set_input_files(
+        files=[{"name": "branch-office.yaml", "mimeType": "application/yaml", "buffer": GOOD_FILE}]
+    )
+    page.get_by_role("button", name="Create topology").click()
+    expect(row(page, "branch-office")).to_contain_text("1")
+    expect(page.get_by_label("Name", exact=True)).to_have_value("")
+    expect(chooser).to_have_value("")
+
+    def stored() -> dict[str, Any]:
+        topology = Topology.objects.get(project_id=project_id, name="branch-office")
+        assert topology.head is not None
+        return dict(topology.head.document)
+
+    document = outside_the_event_loop(stored)
+    assert [n["id"] for n in document["networks"]] == ["branch"]
+    assert document["subnets"][0]["gateway_ip"] == "10.40.0.1"

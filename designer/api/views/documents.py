@@ -3,8 +3,10 @@ it is stale, with the head to rebase on), list and read revisions, restore one, 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django.http import HttpResponse
+from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -37,7 +39,7 @@ from designer.models import Revision, Topology
 from designer.realtime.broadcast import publish_findings
 from designer.services.topologies import restore_revision, save_revision
 from designer.services.validation import validate_revision
-from designer.spec import FieldError
+from designer.spec import DocumentFormat, FieldError, dump_document_text
 
 MAX_REVISION = 2**31 - 1
 
@@ -110,6 +112,44 @@ class DocumentView(TopologyScoped, ApiGenericView):
             topology, data["base_revision"], document, request.user, data["message"]
         )
         return Response(saved(revision))
+
+
+EXPORT_TYPES = {"yaml": "application/yaml", "json": "application/json"}
+
+
+class DocumentExportView(TopologyScoped, ApiGenericView):
+    needs = {"GET": Need.VIEWER}
+
+    @extend_schema(
+        summary="The document as a YAML or JSON file (topology as code)",
+        description="The head revision, or `revision`, written as a file `python manage.py "
+        "validate` and `POST topologies/` (`document_text`) read back: fields left at their "
+        "defaults are left out. `as` is `yaml` (the default) or `json`.",
+        parameters=[
+            OpenApiParameter("as", OpenApiTypes.STR, enum=list(EXPORT_TYPES)),
+            OpenApiParameter("revision", OpenApiTypes.INT),
+        ],
+        responses={
+            (200, "application/yaml"): OpenApiTypes.STR,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            **errors(*READ_ERRORS),
+        },
+    )
+    def get(self, request: Request, topology_id: int) -> HttpResponse:
+        topology = self.get_topology()
+        kind = request.query_params.get("as", "yaml")
+        if kind not in EXPORT_TYPES:
+            raise input_error([FieldError("as", "must be yaml or json")])
+        number = revision_param(request, "revision")
+        revision = head_of(topology) if number is None else revision_of(topology, number)
+        if revision is None:
+            raise NotFound("The topology has no revision with this number.")
+        heading = f"{topology.name}, revision {revision.number}, exported from Netloom"
+        text = dump_document_text(revision.parsed(), cast(DocumentFormat, kind), heading)
+        response = HttpResponse(text, content_type=f"{EXPORT_TYPES[kind]}; charset=utf-8")
+        name = f"{slugify(topology.name) or 'topology'}-r{revision.number}.{kind}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
 
 class RevisionListView(TopologyScoped, ApiGenericView):

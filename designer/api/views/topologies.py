@@ -27,13 +27,27 @@ from designer.services.topologies import (
     delete_topology,
     update_topology,
 )
-from designer.spec import Document, DocumentError, FieldError, parse_document
+from designer.spec import (
+    Document,
+    DocumentError,
+    FieldError,
+    load_document_text,
+    parse_document,
+)
 
 
 def parse_request_document(data: Any, field: str = "document") -> Document:
     """The document posted in `field`, or a 400 naming every bad path inside it."""
     try:
         return parse_document(data)
+    except DocumentError as exc:
+        raise document_error(exc, field) from None
+
+
+def parse_request_text(text: str, field: str = "document_text") -> Document:
+    """The document written as YAML or JSON in `field`, or a 400 naming every bad path."""
+    try:
+        return load_document_text(text)
     except DocumentError as exc:
         raise document_error(exc, field) from None
 
@@ -109,8 +123,14 @@ class TopologyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         self.check_object_permissions(request, project)
         _check_name_free(project, data["name"])
         document = None
+        if data["document"] is not None and data["document_text"] is not None:
+            raise input_error(
+                [FieldError("document_text", "give the document or its text, not both")]
+            )
         if data["document"] is not None:
             document = parse_request_document(data["document"])
+        elif data["document_text"] is not None:
+            document = parse_request_text(data["document_text"])
         topology = create_topology(
             project,
             data["name"],

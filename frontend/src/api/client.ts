@@ -119,38 +119,56 @@ export interface RequestOptions {
   share?: string;
 }
 
+function send(
+  method: string,
+  url: string,
+  body: unknown,
+  options: RequestOptions,
+): Promise<Response> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
+  if (options.share !== undefined) headers.Authorization = `Share ${options.share}`;
+  return fetch(url, {
+    method,
+    headers,
+    credentials: options.share === undefined ? "same-origin" : "omit",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+function refusal(status: number, payload: unknown): ApiError {
+  const error = (payload ?? {}) as Partial<{ code: string; detail: string; errors: FieldError[] }>;
+  return new ApiError(
+    status,
+    error.code ?? "error",
+    error.detail ?? `The server answered ${status}.`,
+    error.errors ?? [],
+  );
+}
+
 export async function request<T>(
   method: string,
   url: string,
   body?: unknown,
   options: RequestOptions = {},
 ): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
-  if (options.share !== undefined) headers.Authorization = `Share ${options.share}`;
-  const response = await fetch(url, {
-    method,
-    headers,
-    credentials: options.share === undefined ? "same-origin" : "omit",
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const response = await send(method, url, body, options);
   if (response.status === 204) return undefined as T;
   const payload: unknown = await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = (payload ?? {}) as Partial<{
-      code: string;
-      detail: string;
-      errors: FieldError[];
-    }>;
-    throw new ApiError(
-      response.status,
-      error.code ?? "error",
-      error.detail ?? `The server answered ${response.status}.`,
-      error.errors ?? [],
-    );
-  }
+  if (!response.ok) throw refusal(response.status, payload);
   return payload as T;
+}
+
+/** A file the API answers with (not JSON), with the name it gives it. */
+export async function download(
+  url: string,
+  options: RequestOptions = {},
+): Promise<{ blob: Blob; name: string | null }> {
+  const response = await send("GET", url, undefined, options);
+  if (!response.ok) throw refusal(response.status, await response.json().catch(() => null));
+  const named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "");
+  return { blob: await response.blob(), name: named?.[1] ?? null };
 }
 
 /** Every item of a paginated list. */
@@ -180,8 +198,17 @@ export const api = {
   topologies: (project: number) =>
     all<TopologySummary>(`/api/v1/topologies/?project=${encodeURIComponent(project)}`),
   project: (id: number) => request<ProjectSummary>("GET", `/api/v1/projects/${id}/`),
-  createTopology: (project: number, name: string, description: string) =>
-    request<TopologySummary>("POST", "/api/v1/topologies/", { project, name, description }),
+  /** A new topology, empty or with the document of a YAML or JSON file (`documentText`). */
+  createTopology: (project: number, name: string, description: string, documentText?: string) =>
+    request<TopologySummary>("POST", "/api/v1/topologies/", {
+      project,
+      name,
+      description,
+      ...(documentText === undefined ? {} : { document_text: documentText }),
+    }),
+  /** The topology's document as a YAML or JSON file (topology as code). */
+  exportDocument: (topology: number, kind: "yaml" | "json", share?: string) =>
+    download(`/api/v1/topologies/${topology}/export/?as=${kind}`, { share }),
   members: (project: number) => all<Member>(`/api/v1/projects/${project}/members/`),
   addMember: (project: number, username: string, role: Role) =>
     request<Member>("POST", `/api/v1/projects/${project}/members/`, { username, role }),

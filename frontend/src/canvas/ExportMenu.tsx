@@ -1,7 +1,9 @@
 // The canvas toolbar's Export menu, for everyone who can open the topology (share-link
-// visitors too): the picture as SVG or as PNG (twice its size), and the printable report.
+// visitors too): the picture as SVG or as PNG (twice its size), the saved document as a YAML or
+// JSON file (topology as code), and the printable report.
 import type { Node } from "@xyflow/react";
 import { useEffect, useRef, useState } from "react";
+import { api } from "../api/client";
 import type { TopologyDocument } from "../generated/document";
 import { fileName, pngBlob, saveBlob, svgBlob } from "../export/download";
 import { drawingOf } from "../export/drawing";
@@ -36,16 +38,26 @@ export function ExportMenu(props: {
   }, [open]);
   const picture = () =>
     buildSvg(drawingOf(props.nodes, toEdges(props.document, [], true), props.name));
-  const save = async (kind: "svg" | "png") => {
+  const attempt = async (work: () => Promise<void>) => {
     setOpen(false);
     setProblem(null);
     try {
-      const svg = picture();
-      saveBlob(kind === "svg" ? svgBlob(svg) : await pngBlob(svg, 2), fileName(props.name, kind));
+      await work();
     } catch (error) {
       setProblem(error instanceof Error ? error.message : String(error));
     }
   };
+  const save = (kind: "svg" | "png") =>
+    attempt(async () => {
+      const svg = picture();
+      saveBlob(kind === "svg" ? svgBlob(svg) : await pngBlob(svg, 2), fileName(props.name, kind));
+    });
+  // The stored document as the server writes it, which POST topologies/ reads back.
+  const saveDocument = (kind: "yaml" | "json") =>
+    attempt(async () => {
+      const file = await api.exportDocument(props.topologyId, kind, props.share);
+      saveBlob(file.blob, file.name ?? fileName(props.name, kind));
+    });
   return (
     <span className="export-menu" ref={menu}>
       <button
@@ -63,6 +75,12 @@ export function ExportMenu(props: {
           </button>
           <button type="button" role="menuitem" onClick={() => void save("png")}>
             PNG picture
+          </button>
+          <button type="button" role="menuitem" onClick={() => void saveDocument("yaml")}>
+            Document as YAML
+          </button>
+          <button type="button" role="menuitem" onClick={() => void saveDocument("json")}>
+            Document as JSON
           </button>
           <a
             role="menuitem"

@@ -177,7 +177,7 @@ def test_unknown_kinds_of_other_elements(list_name: str, field: str, value: str)
 def test_unknown_fields_are_errors(where: Any, path: str) -> None:
     data = base()
     where(data)["colour"] = "red"
-    assert errors_of(data) == {path: "Extra inputs are not permitted"}
+    assert errors_of(data) == {path: "is not a known field here: check its spelling"}
 
 
 # --- references and ids ---------------------------------------------------------------------

@@ -1,7 +1,8 @@
 // The project's topologies, each linking to its editor, and for editors and owners the form that
-// adds one.
-import { api, type TopologySummary } from "../../api/client";
-import { CreateForm, TextField, useFields } from "./form";
+// adds one: empty, or from a YAML or JSON file (topology as code).
+import { useRef, useState } from "react";
+import { api, ApiError, type TopologySummary } from "../../api/client";
+import { CreateForm, Field, TextField, useFields } from "./form";
 import { Section, Table } from "./section";
 
 export function TopologiesSection(props: {
@@ -34,16 +35,53 @@ export function TopologiesSection(props: {
   );
 }
 
+/** Where the server names a problem of the file: `document_text`, or a path inside it. */
+const FILE = "document_text";
+
+/** The file's problems under its field, each naming its place in the file. */
+export function problemsInFile(error: unknown): unknown {
+  if (!(error instanceof ApiError)) return error;
+  const errors = error.errors.map(({ path, message }) =>
+    path.startsWith(`${FILE}.`)
+      ? { path: FILE, message: `${path.slice(FILE.length + 1)}: ${message}` }
+      : { path, message },
+  );
+  return new ApiError(error.status, error.code, error.detail, errors);
+}
+
+/** A topology's name from its file's: `web-tier.yaml` is "web-tier". */
+export function nameOfFile(file: string): string {
+  return file.replace(/\.(ya?ml|json)$/i, "");
+}
+
 function NewTopologyForm(props: {
   projectId: number;
   onCreated: (topology: TopologySummary) => void;
 }) {
-  const form = useFields({ name: "", description: "" });
+  // The file's text is kept apart; naming it a field puts the server's errors about it there.
+  const form = useFields({ name: "", description: "", [FILE]: "" });
+  const picker = useRef<HTMLInputElement>(null);
+  const [file, setFile] = useState<{ name: string; text: string } | null>(null);
+  const choose = (chosen: File | undefined) => {
+    if (chosen === undefined) return setFile(null);
+    void chosen.text().then((text) => {
+      setFile({ name: chosen.name, text });
+      form.setValues((values) =>
+        values.name === "" ? { ...values, name: nameOfFile(chosen.name) } : values,
+      );
+    });
+  };
   const create = () =>
     void form.submit(async () => {
       const { name, description } = form.values;
-      props.onCreated(await api.createTopology(props.projectId, name, description));
-      form.setValues({ name: "", description: "" });
+      try {
+        props.onCreated(await api.createTopology(props.projectId, name, description, file?.text));
+      } catch (error) {
+        throw problemsInFile(error);
+      }
+      form.setValues({ name: "", description: "", [FILE]: "" });
+      setFile(null);
+      if (picker.current) picker.current.value = "";
     });
   return (
     <CreateForm
@@ -55,6 +93,21 @@ function NewTopologyForm(props: {
     >
       <TextField id="topology-name" label="Name" {...form.bind("name")} required />
       <TextField id="topology-description" label="Description" {...form.bind("description")} />
+      <Field
+        id="topology-file"
+        label="From a file (YAML or JSON, optional)"
+        errors={form.problems[FILE]}
+      >
+        <input
+          id="topology-file"
+          ref={picker}
+          type="file"
+          accept=".yaml,.yml,.json,application/yaml,application/json"
+          aria-invalid={(form.problems[FILE]?.length ?? 0) > 0}
+          aria-describedby={form.problems[FILE]?.length ? "topology-file-error" : undefined}
+          onChange={(event) => choose(event.target.files?.[0])}
+        />
+      </Field>
     </CreateForm>
   );
 }
