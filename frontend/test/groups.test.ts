@@ -61,7 +61,7 @@ describe("host boxes", () => {
     const document = pinned();
     const positions = document.layout!.positions!;
     const wide = (id: string) => (id === "web" ? { width: 320, height: 60 } : undefined);
-    const [box] = hostBoxes(document, ["compute-1"], (id) => positions[id], new Set(), wide);
+    const [box] = hostBoxes(document, ["compute-1"], (id) => positions[id], { sizeOf: wide });
     expect(box!.x + box!.width).toBeGreaterThan(100 + 320);
     expect(box!.y + box!.height).toBeGreaterThan(100 + 60);
   });
@@ -88,6 +88,20 @@ describe("host boxes", () => {
     const lowest = Math.max(...toFlow(document, {}, []).nodes.map((node) => node.position.y + 46));
     expect(boxOf({}).position.y).toBeGreaterThan(lowest);
     expect(boxOf({ web: { x: 300, y: 20 } }).position).toEqual(boxOf({}).position);
+  });
+
+  it("holds an empty host's box still while an instance is dragged into it, and marks it", () => {
+    const document = { ...pinned(), layout: { positions: { web: { x: 100, y: 50 } } } };
+    const boxOf = (dragging: Record<string, { x: number; y: number }>) =>
+      toFlow(document, dragging, [], {}, { hosts: ["spare"] }).nodes.find(
+        (node) => node.id === "host:spare",
+      )!;
+    const resting = boxOf({});
+    // Dragged down into the box (below every element): the box stays and would take it.
+    const into = { x: resting.position.x + 20, y: resting.position.y + 40 };
+    const during = boxOf({ web: into });
+    expect(during.position).toEqual(resting.position);
+    expect(during.data.dropTarget).toBe(true);
   });
 
   it("draws host boxes under the elements and marks the box a dragged instance would join", () => {

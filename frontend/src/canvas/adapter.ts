@@ -17,7 +17,16 @@ import {
 import { addFromPalette, type Outcome, type PaletteKind } from "../model/palette";
 import type { Badges, DeployBadge, MemberBadge, VrrpBadge } from "../model/badges";
 import type { Finding, PresenceClient } from "../model/events";
-import { centreOf, hostAt, hostBoxes, hostKey, isHostKey, NODE_SIZE, type HostBox } from "./hosts";
+import {
+  centreOf,
+  hostAt,
+  hostBoxes,
+  hostKey,
+  isHostKey,
+  NODE_SIZE,
+  type BoxOptions,
+  type HostBox,
+} from "./hosts";
 import type { UndoStore } from "../store/undo";
 import type { Size, ViewStore } from "../store/view";
 
@@ -148,7 +157,8 @@ export function toNodes(
   const positionOf = (id: string) => dragging[id] ?? resting(id);
   const selected = new Set(selection);
   const sizeOf = (id: string) => context.sizes?.[id];
-  const nodes: Node[] = hostNodes(document, dragging, positionOf, sizeOf, context.hosts ?? []);
+  const boxOptions = { sizeOf, restingOf: resting };
+  const nodes: Node[] = hostNodes(document, dragging, positionOf, boxOptions, context.hosts ?? []);
   for (const list of NODE_LISTS) {
     for (const element of elementsOf(document, list)) {
       const data: ElementNodeData = {
@@ -348,16 +358,19 @@ function hostNodes(
   document: TopologyDocument,
   dragging: Record<string, Position>,
   positionOf: (id: string) => Position | undefined,
-  sizeOf: (id: string) => Size | undefined,
+  options: BoxOptions,
   names: readonly string[],
 ): Node<HostNodeData>[] {
   if (names.length === 0) return [];
-  const boxes = hostBoxes(document, names, positionOf, new Set(), sizeOf);
+  const boxes = hostBoxes(document, names, positionOf, options);
   let target: string | null = null;
   const moved = Object.keys(dragging).filter((id) => !isHostKey(id));
   const first = moved[0];
   if (first !== undefined && elementsOf(document, "instances").some((i) => i.id === first)) {
-    const resting = hostBoxes(document, names, positionOf, new Set(moved), sizeOf);
+    const resting = hostBoxes(document, names, positionOf, {
+      ...options,
+      excluding: new Set(moved),
+    });
     target = hostAt(resting, centreOf(dragging[first]!))?.name ?? null;
   }
   return boxes.map((box) => ({
@@ -482,7 +495,9 @@ export function onNodesChange(
 }
 
 function restingBoxes(context: DragContext, excluding?: ReadonlySet<string>): HostBox[] {
-  return hostBoxes(context.document, context.hosts, restingPositions(context.document), excluding);
+  return hostBoxes(context.document, context.hosts, restingPositions(context.document), {
+    excluding,
+  });
 }
 
 /** A host box moved to `to`: its instances move by as much. */

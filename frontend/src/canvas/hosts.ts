@@ -54,19 +54,27 @@ function union(a: Rect | null, b: Rect): Rect {
   };
 }
 
+/** How `hostBoxes` judges the boxes, beyond where the elements are drawn. */
+export interface BoxOptions {
+  /** Instances left out, so a box can be judged without the instance being dropped. */
+  excluding?: ReadonlySet<string>;
+  /** How large the canvas measured an element (NODE_SIZE when it has not). */
+  sizeOf?: (id: string) => Size | undefined;
+  /** Where the elements rest, which the row of empty boxes goes under: not where they are
+   * dragged, or an empty box would run from the instance dragged into it. */
+  restingOf?: (id: string) => Position | undefined;
+}
+
 /**
  * The box of every host. `positionOf` gives where an element or a `host:NAME` corner is
- * drawn (stored, in the fallback grid, or while dragged), and `sizeOf` how large the canvas
- * measured an element (NODE_SIZE when it has not); instances in `excluding` are left out, so
- * a box can be judged without the instance being dropped. Boxes without a stored corner or
+ * drawn (stored, in the fallback grid, or while dragged). Boxes without a stored corner or
  * members go in a row under everything else.
  */
 export function hostBoxes(
   document: TopologyDocument,
   names: readonly string[],
   positionOf: (id: string) => Position | undefined,
-  excluding: ReadonlySet<string> = new Set(),
-  sizeOf: (id: string) => Size | undefined = () => undefined,
+  { excluding = new Set(), sizeOf = () => undefined, restingOf = positionOf }: BoxOptions = {},
 ): HostBox[] {
   const members = new Map<string, string[]>(names.map((name) => [name, []]));
   for (const instance of document.instances ?? []) {
@@ -77,7 +85,7 @@ export function hostBoxes(
   let floor = 0;
   for (const list of ELEMENT_LISTS) {
     for (const element of elementsOf(document, list)) {
-      const at = positionOf(element.id);
+      const at = restingOf(element.id);
       if (at) floor = Math.max(floor, at.y + (sizeOf(element.id) ?? NODE_SIZE).height);
     }
   }

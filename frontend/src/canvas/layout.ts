@@ -57,7 +57,7 @@ export async function autoLayout(
     stored.map((key) => key.slice(hostKey("").length)),
   );
   const placed = (id: string) => (isHostKey(id) ? undefined : positions[id]);
-  for (const box of hostBoxes(document, names, placed, new Set(), (id) => sizes[id])) {
+  for (const box of hostBoxes(document, names, placed, { sizeOf: (id) => sizes[id] })) {
     positions[box.key] = { x: box.x, y: box.y };
   }
   return positions;
