@@ -3,17 +3,28 @@
 import { describe, expect, it } from "vitest";
 import {
   displayValue,
-  fieldOfPath,
+  fieldKey,
   fieldsFor,
   parseInput,
+  pathIsAbout,
+  setOf,
+  valueOf,
   withConsequences,
+  type FieldSpec,
 } from "../src/editor/fields";
 
 describe("inspector fields", () => {
   it("offers each kind's main fields", () => {
     const names = (list: Parameters<typeof fieldsFor>[0], element: { id: string; kind?: string }) =>
       fieldsFor(list, element).map((f) => f.name);
-    expect(names("subnets", { id: "s" })).toEqual(["name", "cidr", "gateway_ip", "enable_dhcp"]);
+    expect(names("subnets", { id: "s" })).toEqual([
+      "name",
+      "cidr",
+      "gateway_ip",
+      "enable_dhcp",
+      "allocation_pools",
+      "dns_nameservers",
+    ]);
     expect(names("networks", { id: "n", kind: "provider" })).toContain("segmentation_id");
     expect(names("networks", { id: "n", kind: "self_service" })).toContain("vni");
     expect(names("networks", { id: "n", kind: "docker_macvlan" })).toContain("mode");
@@ -37,12 +48,79 @@ describe("inspector fields", () => {
     expect(displayValue(["compute-1", "compute-2"])).toBe("compute-1, compute-2");
   });
 
-  it("reads the field from a server error path about the element", () => {
-    expect(fieldOfPath("subnets[2].cidr", "subnets", 2)).toBe("cidr");
-    expect(fieldOfPath("subnets[2].allocation_pools[0].start", "subnets", 2)).toBe(
-      "allocation_pools",
-    );
-    expect(fieldOfPath("subnets[1].cidr", "subnets", 2)).toBeNull();
+  it("tells a server error path about the element's field from the others", () => {
+    expect(pathIsAbout("subnets[2].cidr", "subnets", 2, "cidr")).toBe(true);
+    const pool = "subnets[2].allocation_pools[0].start";
+    expect(pathIsAbout(pool, "subnets", 2, "allocation_pools")).toBe(true);
+    expect(pathIsAbout("subnets[1].cidr", "subnets", 2, "cidr")).toBe(false);
+    expect(pathIsAbout("subnets[2].cidr_note", "subnets", 2, "cidr")).toBe(false);
+    const priority = "routers[0].vrrp.priorities.network-1";
+    expect(pathIsAbout(priority, "routers", 0, "vrrp.priorities")).toBe(true);
+    expect(pathIsAbout(priority, "routers", 0, "vrrp.nopreempt")).toBe(false);
+  });
+
+  it("offers an HA router's VRRP settings, and changes one inside the whole object", () => {
+    const legacy = { id: "r", mode: "legacy" };
+    expect(fieldsFor("routers", legacy).some((spec) => spec.parent === "vrrp")).toBe(false);
+    const router = {
+      id: "r",
+      mode: "ha",
+      vrrp: { vrrp_id: null, advert_interval: 1, nopreempt: false, priorities: {} },
+    };
+    const specs = fieldsFor("routers", router).filter((spec) => spec.parent === "vrrp");
+    expect(specs.map(fieldKey)).toEqual([
+      "vrrp.advert_interval",
+      "vrrp.priorities",
+      "vrrp.nopreempt",
+      "vrrp.vrrp_id",
+    ]);
+    const nopreempt = specs.find((spec) => spec.name === "nopreempt")!;
+    expect(valueOf(nopreempt, router)).toBe(false);
+    expect(setOf(nopreempt, router, true)).toEqual({ vrrp: { ...router.vrrp, nopreempt: true } });
+    const interval = specs.find((spec) => spec.name === "advert_interval")!;
+    expect(parseInput(interval, "0.1")).toEqual({ value: 0.1 });
+    expect(parseInput(interval, "fast")).toEqual({
+      error: "VRRP advert interval (s) must be a number like 0.5.",
+    });
+  });
+
+  it("reads and writes priorities, published ports and allocation pools as people type them", () => {
+    const cases: [FieldSpec["type"], string, unknown][] = [
+      ["pairs", "network-1=200, network-2=100", { "network-1": 200, "network-2": 100 }],
+      [
+        "published",
+        "8080:80, 53:53/udp, 127.0.0.1:8443:443",
+        [
+          { host_port: 8080, container_port: 80, protocol: "tcp" },
+          { host_port: 53, container_port: 53, protocol: "udp" },
+          { host_port: 8443, container_port: 443, protocol: "tcp", host_ip: "127.0.0.1" },
+        ],
+      ],
+      [
+        "pools",
+        "10.0.0.10-10.0.0.100, 2001:db8::10-2001:db8::ff",
+        [
+          { start: "10.0.0.10", end: "10.0.0.100" },
+          { start: "2001:db8::10", end: "2001:db8::ff" },
+        ],
+      ],
+    ];
+    for (const [type, text, value] of cases) {
+      const spec = { name: "f", label: "F", type };
+      expect(parseInput(spec, text)).toEqual({ value });
+      // Shown the way it was typed, so it reads back the same.
+      expect(parseInput(spec, displayValue(value, type))).toEqual({ value });
+      expect(parseInput(spec, "")).toEqual({ value: type === "pairs" ? {} : [] });
+    }
+    expect(
+      displayValue([{ host_port: 8080, container_port: 80, protocol: "tcp" }], "published"),
+    ).toBe("8080:80");
+    expect(parseInput({ name: "f", label: "F", type: "pairs" }, "network-1:200")).toEqual({
+      error: "'network-1:200' cannot be read: write host=priority, like network-1=200.",
+    });
+    expect(parseInput({ name: "f", label: "F", type: "published" }, "80")).toEqual({
+      error: "'80' cannot be read: write host_port:container_port, like 8080:80 or 53:53/udp.",
+    });
   });
 
   it("moves a first-host gateway with the CIDR, and leaves a chosen one", () => {

@@ -7,9 +7,12 @@ import { elementsOf, findElement } from "../model/operations";
 import type { Problem } from "../store/document";
 import {
   displayValue,
-  fieldOfPath,
+  fieldKey,
   fieldsFor,
   parseInput,
+  pathIsAbout,
+  setOf,
+  valueOf,
   withConsequences,
   type FieldSpec,
 } from "./fields";
@@ -47,13 +50,13 @@ export function Inspector(props: Props) {
   const { list, element } = found;
   const index = elementsOf(document, list).indexOf(element);
   const mine = findings.filter((finding) => finding.elements.includes(element.id));
-  const fieldErrors = (field: string): string[] =>
+  const fieldErrors = (key: string): string[] =>
     problems.flatMap((problem) =>
       problem.errors
         .filter(
           (e) =>
-            fieldOfPath(e.path, list, index) === field ||
-            (problem.editId !== null && edits[problem.editId] === `${element.id}.${field}`),
+            pathIsAbout(e.path, list, index, key) ||
+            (problem.editId !== null && edits[problem.editId] === `${element.id}.${key}`),
         )
         .map((e) => e.message),
     );
@@ -76,24 +79,24 @@ export function Inspector(props: Props) {
         </ul>
       )}
       <form onSubmit={(event) => event.preventDefault()}>
-        {fieldsFor(list, element).map((spec) => (
-          <FieldInput
-            key={`${element.id}.${spec.name}`}
-            id={`field-${spec.name}`}
-            spec={spec}
-            value={element[spec.name]}
-            disabled={!canEdit}
-            serverErrors={fieldErrors(spec.name)}
-            onCommit={(value) => {
-              const editId = onUpdate(
-                list,
-                element.id,
-                withConsequences(list, element, { [spec.name]: value }),
-              );
-              if (editId !== null) setEdits({ ...edits, [editId]: `${element.id}.${spec.name}` });
-            }}
-          />
-        ))}
+        {fieldsFor(list, element).map((spec) => {
+          const key = fieldKey(spec);
+          return (
+            <FieldInput
+              key={`${element.id}.${key}`}
+              id={`field-${key.replace(".", "-")}`}
+              spec={spec}
+              value={valueOf(spec, element)}
+              disabled={!canEdit}
+              serverErrors={fieldErrors(key)}
+              onCommit={(value) => {
+                const set = withConsequences(list, element, setOf(spec, element, value));
+                const editId = onUpdate(list, element.id, set);
+                if (editId !== null) setEdits({ ...edits, [editId]: `${element.id}.${key}` });
+              }}
+            />
+          );
+        })}
       </form>
       {list === "load_balancers" && (
         <LoadBalancerFields
@@ -117,9 +120,10 @@ function FieldInput(props: {
   onCommit: (value: unknown) => void;
 }) {
   const { id, spec, value, disabled } = props;
-  const [text, setText] = useState(displayValue(value));
+  const shown = displayValue(value, spec.type);
+  const [text, setText] = useState(shown);
   const [localError, setLocalError] = useState<string | null>(null);
-  useEffect(() => setText(displayValue(value)), [value]);
+  useEffect(() => setText(shown), [shown]);
   const errors = [...(localError ? [localError] : []), ...props.serverErrors];
   const errorId = `${id}-error`;
   const described = errors.length > 0 ? errorId : undefined;
@@ -133,7 +137,8 @@ function FieldInput(props: {
     setLocalError(null);
     const current =
       value === undefined ? (spec.nullable ? null : spec.type === "boolean" ? false : "") : value;
-    if (parsed.value !== current) props.onCommit(parsed.value);
+    // Lists and objects are new values each time: compare what they hold.
+    if (JSON.stringify(parsed.value) !== JSON.stringify(current)) props.onCommit(parsed.value);
   };
 
   let control;
@@ -152,7 +157,7 @@ function FieldInput(props: {
     control = (
       <select
         id={id}
-        value={displayValue(value)}
+        value={shown}
         disabled={disabled}
         aria-describedby={described}
         onChange={(event) => commit(event.target.value)}
@@ -168,7 +173,9 @@ function FieldInput(props: {
       <input
         id={id}
         type="text"
-        inputMode={spec.type === "number" ? "numeric" : undefined}
+        inputMode={
+          spec.type === "number" ? "numeric" : spec.type === "decimal" ? "decimal" : undefined
+        }
         value={text}
         disabled={disabled}
         aria-invalid={errors.length > 0}
@@ -177,7 +184,7 @@ function FieldInput(props: {
         onBlur={() => commit(text)}
         onKeyDown={(event) => {
           if (event.key === "Enter") commit(text);
-          if (event.key === "Escape") setText(displayValue(value));
+          if (event.key === "Escape") setText(shown);
         }}
       />
     );

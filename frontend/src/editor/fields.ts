@@ -8,11 +8,45 @@ import type { AnyElement, ElementListName } from "../model/operations";
 export interface FieldSpec {
   name: string;
   label: string;
-  /** `list`: names typed with commas between them, sent as a list. */
-  type: "text" | "number" | "boolean" | "select" | "list";
+  /**
+   * `list`: names typed with commas between them, sent as a list. `decimal`: a number that may
+   * have a fraction. `pairs`: `host=priority, ...`, sent as an object of whole numbers.
+   * `published`: Docker's `[host_ip:]host_port:container_port[/protocol], ...`. `pools`:
+   * `first-last, ...` address ranges.
+   */
+  type:
+    "text" | "number" | "decimal" | "boolean" | "select" | "list" | "pairs" | "published" | "pools";
   options?: readonly string[];
   /** Empty input means null (the server's default) rather than "". */
   nullable?: boolean;
+  /** The object field this one sits in (`vrrp`): a change sends that object whole. */
+  parent?: string;
+}
+
+/** How a field is named in a path: `vrrp.priorities`, or `name`. */
+export function fieldKey(spec: FieldSpec): string {
+  return spec.parent === undefined ? spec.name : `${spec.parent}.${spec.name}`;
+}
+
+/** The field's stored value in `element`. */
+export function valueOf(spec: FieldSpec, element: AnyElement): unknown {
+  if (spec.parent === undefined) return element[spec.name];
+  const parent = element[spec.parent];
+  return typeof parent === "object" && parent !== null
+    ? (parent as Record<string, unknown>)[spec.name]
+    : undefined;
+}
+
+/** The `set` of the update that gives the field `value`. */
+export function setOf(
+  spec: FieldSpec,
+  element: AnyElement,
+  value: unknown,
+): Record<string, unknown> {
+  if (spec.parent === undefined) return { [spec.name]: value };
+  const parent = element[spec.parent];
+  const current = typeof parent === "object" && parent !== null ? parent : {};
+  return { [spec.parent]: { ...current, [spec.name]: value } };
 }
 
 const NAME: FieldSpec = { name: "name", label: "Name", type: "text" };
@@ -33,6 +67,14 @@ const VLAN: FieldSpec = {
 const EXTERNAL: FieldSpec = { name: "external", label: "External", type: "boolean" };
 const HOSTS: FieldSpec = { name: "hosts", label: "Hosts", type: "list" };
 const VNI: FieldSpec = { name: "vni", label: "VNI", type: "number", nullable: true };
+
+/** An HA router's keepalived settings. */
+const VRRP_FIELDS: FieldSpec[] = [
+  { parent: "vrrp", name: "advert_interval", label: "VRRP advert interval (s)", type: "decimal" },
+  { parent: "vrrp", name: "priorities", label: "VRRP priorities (host=priority)", type: "pairs" },
+  { parent: "vrrp", name: "nopreempt", label: "No preemption", type: "boolean" },
+  { parent: "vrrp", name: "vrrp_id", label: "VRRP id", type: "number", nullable: true },
+];
 
 const NETWORK_FIELDS: Record<string, FieldSpec[]> = {
   provider: [PHYSNET, NETWORK_TYPE, VLAN, EXTERNAL, MTU],
@@ -74,6 +116,8 @@ export function fieldsFor(list: ElementListName, element: AnyElement): FieldSpec
         { name: "cidr", label: "CIDR", type: "text" },
         { name: "gateway_ip", label: "Gateway IP", type: "text", nullable: true },
         { name: "enable_dhcp", label: "DHCP", type: "boolean" },
+        { name: "allocation_pools", label: "Allocation pools (first-last)", type: "pools" },
+        { name: "dns_nameservers", label: "DNS servers", type: "list" },
       ];
     case "segments":
       return [NAME, PHYSNET, NETWORK_TYPE, VLAN, HOSTS];
@@ -83,6 +127,7 @@ export function fieldsFor(list: ElementListName, element: AnyElement): FieldSpec
         { name: "mode", label: "Mode", type: "select", options: ["legacy", "ha", "distributed"] },
         { name: "snat", label: "SNAT", type: "boolean" },
         HOSTS,
+        ...(element.mode === "ha" ? VRRP_FIELDS : []),
       ];
     case "instances":
       return [
@@ -90,6 +135,12 @@ export function fieldsFor(list: ElementListName, element: AnyElement): FieldSpec
         { name: "kind", label: "Kind", type: "select", options: ["container", "vm"] },
         { name: "image", label: "Image", type: "text" },
         { name: "host", label: "Host", type: "text", nullable: true },
+        {
+          name: "published_ports",
+          label: "Published ports (host:container/protocol)",
+          type: "published",
+        },
+        { name: "l2_bridge", label: "Bridges its ports (layer 2)", type: "boolean" },
       ];
     case "floating_ips":
       return [
@@ -114,33 +165,103 @@ export function fieldsFor(list: ElementListName, element: AnyElement): FieldSpec
   }
 }
 
+type Parsed = { value: unknown } | { error: string };
+
+/** Items typed with commas (or spaces) between them. */
+function items(text: string): string[] {
+  return text.split(/[\s,]+/).filter((item) => item !== "");
+}
+
+/** Each item through `read`, or the first item it refuses, named with `how`. */
+function eachOf(text: string, read: (item: string) => unknown, how: string): Parsed {
+  const values: unknown[] = [];
+  for (const item of items(text)) {
+    const value = read(item);
+    if (value === null) return { error: `'${item}' cannot be read: write ${how}.` };
+    values.push(value);
+  }
+  return { value: values };
+}
+
+const PAIR = /^([^=]+)=(\d+)$/;
+const PUBLISHED = /^(?:(.+):)?(\d+):(\d+)(?:\/(tcp|udp))?$/;
+const POOL = /^([^-]+)-([^-]+)$/;
+
 /** The value to send for what was typed, or an error message to show at once. */
-export function parseInput(
-  spec: FieldSpec,
-  input: string | boolean,
-): { value: unknown } | { error: string } {
+export function parseInput(spec: FieldSpec, input: string | boolean): Parsed {
   if (spec.type === "boolean") return { value: Boolean(input) };
   const text = String(input).trim();
-  if (spec.type === "list") return { value: text.split(/[\s,]+/).filter((item) => item !== "") };
+  switch (spec.type) {
+    case "list":
+      return { value: items(text) };
+    case "pairs": {
+      const parsed = eachOf(text, (item) => PAIR.exec(item), "host=priority, like network-1=200");
+      if ("error" in parsed) return parsed;
+      const pairs = parsed.value as RegExpExecArray[];
+      return { value: Object.fromEntries(pairs.map((m) => [m[1], Number(m[2])])) };
+    }
+    case "published":
+      return eachOf(
+        text,
+        (item) => {
+          const m = PUBLISHED.exec(item);
+          if (m === null) return null;
+          const port = { host_port: Number(m[2]), container_port: Number(m[3]) };
+          return { ...port, protocol: m[4] ?? "tcp", ...(m[1] ? { host_ip: m[1] } : {}) };
+        },
+        "host_port:container_port, like 8080:80 or 53:53/udp",
+      );
+    case "pools":
+      return eachOf(
+        text,
+        (item) => {
+          const m = POOL.exec(item);
+          return m === null ? null : { start: m[1], end: m[2] };
+        },
+        "first-last, like 10.0.0.10-10.0.0.200",
+      );
+  }
   if (text === "" && spec.nullable) return { value: null };
   if (spec.type === "number") {
     if (!/^-?\d+$/.test(text)) return { error: `${spec.label} must be a whole number.` };
+    return { value: Number(text) };
+  }
+  if (spec.type === "decimal") {
+    if (!/^\d+(\.\d+)?$/.test(text)) return { error: `${spec.label} must be a number like 0.5.` };
     return { value: Number(text) };
   }
   return { value: text };
 }
 
 /** How a stored value shows in its input. */
-export function displayValue(value: unknown): string {
-  if (Array.isArray(value)) return value.join(", ");
-  return value === null || value === undefined ? "" : String(value);
+export function displayValue(value: unknown, type: FieldSpec["type"] = "text"): string {
+  if (value === null || value === undefined) return "";
+  if (type === "pairs" && typeof value === "object") {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([key, item]) => `${key}=${String(item)}`)
+      .join(", ");
+  }
+  if (Array.isArray(value)) {
+    return value.map((item) => displayItem(item as Record<string, unknown>, type)).join(", ");
+  }
+  return String(value);
 }
 
-/** The field a server error path names for the element at `list[index]`, if any. */
-export function fieldOfPath(path: string, list: string, index: number): string | null {
-  const prefix = `${list}[${index}].`;
-  if (!path.startsWith(prefix)) return null;
-  return path.slice(prefix.length).split(/[.[]/)[0] ?? null;
+function displayItem(item: Record<string, unknown> | string, type: FieldSpec["type"]): string {
+  if (typeof item !== "object") return String(item);
+  if (type === "published") {
+    const host = typeof item.host_ip === "string" ? `${item.host_ip}:` : "";
+    const protocol = item.protocol === "udp" ? "/udp" : "";
+    return `${host}${String(item.host_port)}:${String(item.container_port)}${protocol}`;
+  }
+  if (type === "pools") return `${String(item.start)}-${String(item.end)}`;
+  return JSON.stringify(item);
+}
+
+/** Whether a server error path is about the field `key` of the element at `list[index]`. */
+export function pathIsAbout(path: string, list: string, index: number, key: string): boolean {
+  const prefix = `${list}[${index}].${key}`;
+  return path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
 }
 
 /** What else one field change implies: a subnet whose gateway was its first host keeps the

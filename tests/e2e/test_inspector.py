@@ -1,0 +1,93 @@
+"""The inspector's structured fields in a real browser: an HA router's VRRP settings (its
+priorities, no preemption, its advert interval), a container's published ports and a subnet's
+allocation pools, each typed as people write them, saved as one edit, and a value the server
+refuses shown under its field."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from playwright.sync_api import Browser, Page, expect
+
+from designer.services.projects import create_project
+from designer.services.topologies import create_topology
+from tests.builders import document, net, port, subnet
+from tests.e2e.test_canvas import outside_the_event_loop, signed_in
+from tests.e2e.test_editor import node, stored_document
+
+
+def open_topology(browser: Browser, app_server: str) -> tuple[Page, int]:
+    def make() -> tuple[User, int]:
+        owner = User.objects.create_user("ines")
+        project = create_project("Lab", owner)
+        topology = create_topology(
+            project,
+            "Edge",
+            owner,
+            document=document(
+                networks=[net("lan")],
+                subnets=[subnet("lan-v4", "lan", "10.0.5.0/24")],
+                instances=[{"id": "web", "name": "web", "kind": "container"}],
+                ports=[port("web-p", "lan", "web", ("lan-v4", "10.0.5.20"))],
+                routers=[{"id": "r1", "name": "edge", "mode": "ha"}],
+            ),
+        )
+        return owner, topology.pk
+
+    owner, topology_id = outside_the_event_loop(make)
+    page = signed_in(browser, app_server, owner).new_page()
+    page.goto(f"{app_server}/app/topologies/{topology_id}/")
+    expect(page.get_by_text("revision 1")).to_be_visible(timeout=15_000)
+    return page, topology_id
+
+
+def type_into(page: Page, label: str, text: str) -> None:
+    field = page.get_by_role("region", name="Inspector").get_by_label(label, exact=True)
+    field.fill(text)
+    field.press("Enter")
+
+
+def test_vrrp_settings_published_ports_and_pools_from_the_inspector(
+    app_server: str, browser: Browser
+) -> None:
+    page, topology_id = open_topology(browser, app_server)
+    inspector = page.get_by_role("region", name="Inspector")
+
+    # An HA router's keepalived settings, each one edit inside the router's `vrrp`.
+    node(page, "edge").click()
+    type_into(page, "VRRP priorities (host=priority)", "network-1=200, network-2=100")
+    expect(page.get_by_text("revision 2")).to_be_visible()
+    inspector.get_by_label("No preemption").check()
+    expect(page.get_by_text("revision 3")).to_be_visible()
+    type_into(page, "VRRP advert interval (s)", "0.2")
+    expect(page.get_by_text("revision 4")).to_be_visible()
+    vrrp = stored_document(topology_id)["routers"][0]["vrrp"]
+    assert vrrp["priorities"] == {"network-1": 200, "network-2": 100}
+    assert vrrp["nopreempt"] is True
+    assert vrrp["advert_interval"] == 0.2
+
+    # A priority keepalived cannot take: the server's words under the field, nothing saved.
+    type_into(page, "VRRP priorities (host=priority)", "network-1=300")
+    expect(inspector.locator("#field-vrrp-priorities-error")).to_contain_text("254")
+    assert stored_document(topology_id)["routers"][0]["vrrp"]["priorities"]["network-1"] == 200
+
+    # Text that is no port mapping is refused on the spot.
+    node(page, "web").click()
+    type_into(page, "Published ports (host:container/protocol)", "eighty")
+    expect(inspector.locator("#field-published_ports-error")).to_contain_text("8080:80")
+    type_into(page, "Published ports (host:container/protocol)", "8080:80, 5353:53/udp")
+    expect(page.get_by_text("revision 5")).to_be_visible()
+    published = stored_document(topology_id)["instances"][0]["published_ports"]
+    assert [(p["host_port"], p["container_port"], p["protocol"]) for p in published] == [
+        (8080, 80, "tcp"),
+        (5353, 53, "udp"),
+    ]
+
+    node(page, "lan-v4").click()
+    type_into(page, "Allocation pools (first-last)", "10.0.5.100-10.0.5.199")
+    expect(page.get_by_text("revision 6")).to_be_visible()
+    pools = stored_document(topology_id)["subnets"][0]["allocation_pools"]
+    assert pools == [{"start": "10.0.5.100", "end": "10.0.5.199"}]
+    # Shown back as typed.
+    expect(inspector.get_by_label("Allocation pools (first-last)")).to_have_value(
+        "10.0.5.100-10.0.5.199"
+    )
