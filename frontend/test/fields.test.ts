@@ -84,7 +84,7 @@ describe("inspector fields", () => {
     });
   });
 
-  it("reads and writes priorities, published ports and allocation pools as people type them", () => {
+  it("reads and writes priorities, ports, pools and routes as people type them", () => {
     const cases: [FieldSpec["type"], string, unknown][] = [
       ["pairs", "network-1=200, network-2=100", { "network-1": 200, "network-2": 100 }],
       [
@@ -104,6 +104,14 @@ describe("inspector fields", () => {
           { start: "2001:db8::10", end: "2001:db8::ff" },
         ],
       ],
+      [
+        "routes",
+        "192.168.0.0/16 via 10.0.0.254, 0.0.0.0/0 via 10.0.0.1",
+        [
+          { destination: "192.168.0.0/16", nexthop: "10.0.0.254" },
+          { destination: "0.0.0.0/0", nexthop: "10.0.0.1" },
+        ],
+      ],
     ];
     for (const [type, text, value] of cases) {
       const spec = { name: "f", label: "F", type };
@@ -117,6 +125,11 @@ describe("inspector fields", () => {
     ).toBe("8080:80");
     expect(parseInput({ name: "f", label: "F", type: "pairs" }, "network-1:200")).toEqual({
       error: "'network-1:200' cannot be read: write host=priority, like network-1=200.",
+    });
+    expect(parseInput({ name: "f", label: "F", type: "routes" }, "10.1.0.0/16 10.0.0.9")).toEqual({
+      error:
+        "'10.1.0.0/16 10.0.0.9' cannot be read: write destination via nexthop, like " +
+        "192.168.0.0/16 via 10.0.0.254.",
     });
     expect(parseInput({ name: "f", label: "F", type: "published" }, "80")).toEqual({
       error: "'80' cannot be read: write host_port:container_port, like 8080:80 or 53:53/udp.",

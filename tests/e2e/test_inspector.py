@@ -1,7 +1,7 @@
 """The inspector's structured fields in a real browser: an HA router's VRRP settings (its
-priorities, no preemption, its advert interval), a container's published ports and a subnet's
-allocation pools, each typed as people write them, saved as one edit, and a value the server
-refuses shown under its field."""
+priorities, no preemption, its advert interval) and static routes, a container's published
+ports and a subnet's allocation pools, each typed as people write them, saved as one edit, and a
+value the server refuses shown under its field."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def type_into(page: Page, label: str, text: str) -> None:
     field.press("Enter")
 
 
-def test_vrrp_settings_published_ports_and_pools_from_the_inspector(
+def test_vrrp_routes_published_ports_and_pools_from_the_inspector(
     app_server: str, browser: Browser
 ) -> None:
     page, topology_id = open_topology(browser, app_server)
@@ -91,3 +91,10 @@ def test_vrrp_settings_published_ports_and_pools_from_the_inspector(
     expect(inspector.get_by_label("Allocation pools (first-last)")).to_have_value(
         "10.0.5.100-10.0.5.199"
     )
+
+    # A static route, written as `ip route` writes it.
+    node(page, "edge").click()
+    type_into(page, "Static routes (destination via nexthop)", "192.168.0.0/16 via 10.0.5.254")
+    expect(page.get_by_text("revision 7")).to_be_visible()
+    routes = stored_document(topology_id)["routers"][0]["routes"]
+    assert routes == [{"destination": "192.168.0.0/16", "nexthop": "10.0.5.254"}]

@@ -12,10 +12,20 @@ export interface FieldSpec {
    * `list`: names typed with commas between them, sent as a list. `decimal`: a number that may
    * have a fraction. `pairs`: `host=priority, ...`, sent as an object of whole numbers.
    * `published`: Docker's `[host_ip:]host_port:container_port[/protocol], ...`. `pools`:
-   * `first-last, ...` address ranges.
+   * `first-last, ...` address ranges. `routes`: `destination via nexthop, ...`, as `ip route`
+   * writes them.
    */
   type:
-    "text" | "number" | "decimal" | "boolean" | "select" | "list" | "pairs" | "published" | "pools";
+    | "text"
+    | "number"
+    | "decimal"
+    | "boolean"
+    | "select"
+    | "list"
+    | "pairs"
+    | "published"
+    | "pools"
+    | "routes";
   options?: readonly string[];
   /** Empty input means null (the server's default) rather than "". */
   nullable?: boolean;
@@ -127,6 +137,7 @@ export function fieldsFor(list: ElementListName, element: AnyElement): FieldSpec
         { name: "mode", label: "Mode", type: "select", options: ["legacy", "ha", "distributed"] },
         { name: "snat", label: "SNAT", type: "boolean" },
         HOSTS,
+        { name: "routes", label: "Static routes (destination via nexthop)", type: "routes" },
         ...(element.mode === "ha" ? VRRP_FIELDS : []),
       ];
     case "instances":
@@ -173,9 +184,14 @@ function items(text: string): string[] {
 }
 
 /** Each item through `read`, or the first item it refuses, named with `how`. */
-function eachOf(text: string, read: (item: string) => unknown, how: string): Parsed {
+function eachOf(
+  text: string,
+  read: (item: string) => unknown,
+  how: string,
+  split: (text: string) => string[] = items,
+): Parsed {
   const values: unknown[] = [];
-  for (const item of items(text)) {
+  for (const item of split(text)) {
     const value = read(item);
     if (value === null) return { error: `'${item}' cannot be read: write ${how}.` };
     values.push(value);
@@ -186,6 +202,7 @@ function eachOf(text: string, read: (item: string) => unknown, how: string): Par
 const PAIR = /^([^=]+)=(\d+)$/;
 const PUBLISHED = /^(?:(.+):)?(\d+):(\d+)(?:\/(tcp|udp))?$/;
 const POOL = /^([^-]+)-([^-]+)$/;
+const ROUTE = /^(\S+)\s+via\s+(\S+)$/;
 
 /** The value to send for what was typed, or an error message to show at once. */
 export function parseInput(spec: FieldSpec, input: string | boolean): Parsed {
@@ -219,6 +236,20 @@ export function parseInput(spec: FieldSpec, input: string | boolean): Parsed {
           return m === null ? null : { start: m[1], end: m[2] };
         },
         "first-last, like 10.0.0.10-10.0.0.200",
+      );
+    case "routes":
+      return eachOf(
+        text,
+        (item) => {
+          const m = ROUTE.exec(item);
+          return m === null ? null : { destination: m[1], nexthop: m[2] };
+        },
+        "destination via nexthop, like 192.168.0.0/16 via 10.0.0.254",
+        (all) =>
+          all
+            .split(",")
+            .map((item) => item.trim())
+            .filter((item) => item !== ""),
       );
   }
   if (text === "" && spec.nullable) return { value: null };
@@ -255,6 +286,7 @@ function displayItem(item: Record<string, unknown> | string, type: FieldSpec["ty
     return `${host}${String(item.host_port)}:${String(item.container_port)}${protocol}`;
   }
   if (type === "pools") return `${String(item.start)}-${String(item.end)}`;
+  if (type === "routes") return `${String(item.destination)} via ${String(item.nexthop)}`;
   return JSON.stringify(item);
 }
 
