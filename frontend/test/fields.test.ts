@@ -7,6 +7,7 @@ import {
   fieldsFor,
   parseInput,
   pathIsAbout,
+  sameValue,
   setOf,
   valueOf,
   withConsequences,
@@ -48,6 +49,20 @@ describe("inspector fields", () => {
     expect(displayValue(["compute-1", "compute-2"])).toBe("compute-1, compute-2");
   });
 
+  it("takes a value typed again as the stored one, whatever its key order and nulls", () => {
+    const stored = [{ host_port: 8080, container_port: 80, protocol: "tcp", host_ip: null }];
+    expect(sameValue([{ protocol: "tcp", container_port: 80, host_port: 8080 }], stored)).toBe(
+      true,
+    );
+    expect(sameValue([{ host_port: 8081, container_port: 80, protocol: "tcp" }], stored)).toBe(
+      false,
+    );
+    expect(sameValue([], stored)).toBe(false);
+    expect(sameValue({ "network-1": 200 }, { "network-1": 200 })).toBe(true);
+    expect(sameValue("", null)).toBe(false);
+    expect(sameValue(null, undefined)).toBe(true);
+  });
+
   it("tells a server error path about the element's field from the others", () => {
     expect(pathIsAbout("subnets[2].cidr", "subnets", 2, "cidr")).toBe(true);
     const pool = "subnets[2].allocation_pools[0].start";
@@ -84,7 +99,7 @@ describe("inspector fields", () => {
     });
   });
 
-  it("reads and writes priorities, ports, pools and routes as people type them", () => {
+  it("reads and writes priorities, ports, pools, routes and fixed IPs as people type them", () => {
     const cases: [FieldSpec["type"], string, unknown][] = [
       ["pairs", "network-1=200, network-2=100", { "network-1": 200, "network-2": 100 }],
       [
@@ -110,6 +125,14 @@ describe("inspector fields", () => {
         [
           { destination: "192.168.0.0/16", nexthop: "10.0.0.254" },
           { destination: "0.0.0.0/0", nexthop: "10.0.0.1" },
+        ],
+      ],
+      [
+        "fixed_ips",
+        "web-v4=10.0.1.10, web-v6",
+        [
+          { subnet: "web-v4", ip_address: "10.0.1.10" },
+          { subnet: "web-v6", ip_address: null },
         ],
       ],
     ];

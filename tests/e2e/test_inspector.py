@@ -1,7 +1,7 @@
 """The inspector's structured fields in a real browser: an HA router's VRRP settings (its
 priorities, no preemption, its advert interval) and static routes, a container's published
-ports and a subnet's allocation pools, each typed as people write them, saved as one edit, and a
-value the server refuses shown under its field."""
+ports, a subnet's allocation pools and a port's fixed IPs, each typed as people write them and
+saved as one edit, and a value the server refuses shown under its field."""
 
 from __future__ import annotations
 
@@ -29,6 +29,15 @@ def open_topology(browser: Browser, app_server: str) -> tuple[Page, int]:
                 instances=[{"id": "web", "name": "web", "kind": "container"}],
                 ports=[port("web-p", "lan", "web", ("lan-v4", "10.0.5.20"))],
                 routers=[{"id": "r1", "name": "edge", "mode": "ha"}],
+                # The line from web to lan, with its label, clear of every other element.
+                layout={
+                    "positions": {
+                        "web": {"x": 0, "y": 0},
+                        "lan": {"x": 0, "y": 320},
+                        "lan-v4": {"x": 420, "y": 160},
+                        "r1": {"x": 420, "y": 0},
+                    }
+                },
             ),
         )
         return owner, topology.pk
@@ -76,6 +85,8 @@ def test_vrrp_routes_published_ports_and_pools_from_the_inspector(
     expect(inspector.locator("#field-published_ports-error")).to_contain_text("8080:80")
     type_into(page, "Published ports (host:container/protocol)", "8080:80, 5353:53/udp")
     expect(page.get_by_text("revision 5")).to_be_visible()
+    # The same text again is no change: no revision is made for it.
+    type_into(page, "Published ports (host:container/protocol)", "8080:80,  5353:53/udp")
     published = stored_document(topology_id)["instances"][0]["published_ports"]
     assert [(p["host_port"], p["container_port"], p["protocol"]) for p in published] == [
         (8080, 80, "tcp"),
@@ -98,3 +109,12 @@ def test_vrrp_routes_published_ports_and_pools_from_the_inspector(
     expect(page.get_by_text("revision 7")).to_be_visible()
     routes = stored_document(topology_id)["routers"][0]["routes"]
     assert routes == [{"destination": "192.168.0.0/16", "nexthop": "10.0.5.254"}]
+
+    # A port's fixed IP, chosen on its subnet (the port is the line from web to lan).
+    page.locator('.react-flow__edge[data-id="web-p"] .react-flow__edge-textbg').click()
+    expect(inspector.get_by_role("heading")).to_contain_text("web-p")
+    type_into(page, "Fixed IPs (subnet=address)", "lan-v4=10.0.5.42")
+    expect(page.get_by_text("revision 8")).to_be_visible()
+    fixed = stored_document(topology_id)["ports"][0]["fixed_ips"]
+    assert fixed == [{"subnet": "lan-v4", "ip_address": "10.0.5.42"}]
+    expect(node(page, "web")).to_contain_text("10.0.5.42")

@@ -11,6 +11,7 @@ import {
   fieldsFor,
   parseInput,
   pathIsAbout,
+  sameValue,
   setOf,
   valueOf,
   withConsequences,
@@ -137,8 +138,7 @@ function FieldInput(props: {
     setLocalError(null);
     const current =
       value === undefined ? (spec.nullable ? null : spec.type === "boolean" ? false : "") : value;
-    // Lists and objects are new values each time: compare what they hold.
-    if (JSON.stringify(parsed.value) !== JSON.stringify(current)) props.onCommit(parsed.value);
+    if (!sameValue(parsed.value, current)) props.onCommit(parsed.value);
   };
 
   let control;

@@ -13,7 +13,7 @@ export interface FieldSpec {
    * have a fraction. `pairs`: `host=priority, ...`, sent as an object of whole numbers.
    * `published`: Docker's `[host_ip:]host_port:container_port[/protocol], ...`. `pools`:
    * `first-last, ...` address ranges. `routes`: `destination via nexthop, ...`, as `ip route`
-   * writes them.
+   * writes them. `fixed_ips`: `subnet=address, ...`, or a subnet alone for an allocated one.
    */
   type:
     | "text"
@@ -25,7 +25,8 @@ export interface FieldSpec {
     | "pairs"
     | "published"
     | "pools"
-    | "routes";
+    | "routes"
+    | "fixed_ips";
   options?: readonly string[];
   /** Empty input means null (the server's default) rather than "". */
   nullable?: boolean;
@@ -159,7 +160,11 @@ export function fieldsFor(list: ElementListName, element: AnyElement): FieldSpec
         { name: "floating_ip_address", label: "Address", type: "text", nullable: true },
       ];
     case "ports":
-      return [NAME, { name: "mac_address", label: "MAC address", type: "text", nullable: true }];
+      return [
+        NAME,
+        { name: "fixed_ips", label: "Fixed IPs (subnet=address)", type: "fixed_ips" },
+        { name: "mac_address", label: "MAC address", type: "text", nullable: true },
+      ];
     case "load_balancers":
       return [
         NAME,
@@ -203,6 +208,7 @@ const PAIR = /^([^=]+)=(\d+)$/;
 const PUBLISHED = /^(?:(.+):)?(\d+):(\d+)(?:\/(tcp|udp))?$/;
 const POOL = /^([^-]+)-([^-]+)$/;
 const ROUTE = /^(\S+)\s+via\s+(\S+)$/;
+const FIXED_IP = /^([^=]+)(?:=(.+))?$/;
 
 /** The value to send for what was typed, or an error message to show at once. */
 export function parseInput(spec: FieldSpec, input: string | boolean): Parsed {
@@ -237,6 +243,16 @@ export function parseInput(spec: FieldSpec, input: string | boolean): Parsed {
         },
         "first-last, like 10.0.0.10-10.0.0.200",
       );
+    case "fixed_ips":
+      return eachOf(
+        text,
+        (item) => {
+          const m = FIXED_IP.exec(item);
+          if (m === null) return null;
+          return { subnet: m[1], ip_address: m[2] ?? null };
+        },
+        "subnet=address, like web-v4=10.0.1.10, or the subnet alone for any free address",
+      );
     case "routes":
       return eachOf(
         text,
@@ -264,6 +280,18 @@ export function parseInput(spec: FieldSpec, input: string | boolean): Parsed {
   return { value: text };
 }
 
+/** Whether a typed value is the stored one: key order aside, and a field left out the same
+ * as null (the server stores every field, its defaults included). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if ((a === null || a === undefined) && (b === null || b === undefined)) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return a === b;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const one = a as Record<string, unknown>;
+  const other = b as Record<string, unknown>;
+  const keys = new Set([...Object.keys(one), ...Object.keys(other)]);
+  return [...keys].every((key) => sameValue(one[key], other[key]));
+}
+
 /** How a stored value shows in its input. */
 export function displayValue(value: unknown, type: FieldSpec["type"] = "text"): string {
   if (value === null || value === undefined) return "";
@@ -287,6 +315,10 @@ function displayItem(item: Record<string, unknown> | string, type: FieldSpec["ty
   }
   if (type === "pools") return `${String(item.start)}-${String(item.end)}`;
   if (type === "routes") return `${String(item.destination)} via ${String(item.nexthop)}`;
+  if (type === "fixed_ips") {
+    const address = typeof item.ip_address === "string" ? `=${item.ip_address}` : "";
+    return `${String(item.subnet)}${address}`;
+  }
   return JSON.stringify(item);
 }
 
