@@ -49,6 +49,24 @@ describe("inspector fields", () => {
     expect(displayValue(["compute-1", "compute-2"])).toBe("compute-1, compute-2");
   });
 
+  it("offers a router's gateway addresses once it has a gateway, and keeps its network", () => {
+    expect(fieldsFor("routers", { id: "r", external_gateway: null }).map(fieldKey)).not.toContain(
+      "external_gateway.fixed_ips",
+    );
+    const router = { id: "r", external_gateway: { network: "public", fixed_ips: [] } };
+    const spec = fieldsFor("routers", router).find(
+      (candidate) => fieldKey(candidate) === "external_gateway.fixed_ips",
+    )!;
+    const parsed = parseInput(spec, "public-v4=203.0.113.10");
+    expect(parsed).toEqual({ value: [{ subnet: "public-v4", ip_address: "203.0.113.10" }] });
+    expect(setOf(spec, router, (parsed as { value: unknown }).value)).toEqual({
+      external_gateway: {
+        network: "public",
+        fixed_ips: [{ subnet: "public-v4", ip_address: "203.0.113.10" }],
+      },
+    });
+  });
+
   it("takes a value typed again as the stored one, whatever its key order and nulls", () => {
     const stored = [{ host_port: 8080, container_port: 80, protocol: "tcp", host_ip: null }];
     expect(sameValue([{ protocol: "tcp", container_port: 80, host_port: 8080 }], stored)).toBe(

@@ -79,6 +79,14 @@ const EXTERNAL: FieldSpec = { name: "external", label: "External", type: "boolea
 const HOSTS: FieldSpec = { name: "hosts", label: "Hosts", type: "list" };
 const VNI: FieldSpec = { name: "vni", label: "VNI", type: "number", nullable: true };
 
+/** The addresses of a router's external gateway (a line to an external network makes one). */
+const GATEWAY_IPS: FieldSpec = {
+  parent: "external_gateway",
+  name: "fixed_ips",
+  label: "Gateway fixed IPs (subnet=address)",
+  type: "fixed_ips",
+};
+
 /** An HA router's keepalived settings. */
 const VRRP_FIELDS: FieldSpec[] = [
   { parent: "vrrp", name: "advert_interval", label: "VRRP advert interval (s)", type: "decimal" },
@@ -139,6 +147,9 @@ export function fieldsFor(list: ElementListName, element: AnyElement): FieldSpec
         { name: "snat", label: "SNAT", type: "boolean" },
         HOSTS,
         { name: "routes", label: "Static routes (destination via nexthop)", type: "routes" },
+        ...(typeof element.external_gateway === "object" && element.external_gateway !== null
+          ? [GATEWAY_IPS]
+          : []),
         ...(element.mode === "ha" ? VRRP_FIELDS : []),
       ];
     case "instances":
