@@ -7,14 +7,15 @@ import re
 from typing import Any
 
 from django.contrib.auth.models import User
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from designer.models import Topology
 from designer.services.projects import create_project
 from designer.services.topologies import create_topology
+from designer.spec import Document
 from tests.builders import document, net, port, subnet
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_canvas import outside_the_event_loop
+from tests.e2e.test_canvas import outside_the_event_loop, signed_in
 
 
 def node(page: Page, text: str) -> Locator:
@@ -23,6 +24,23 @@ def node(page: Page, text: str) -> Locator:
 
 def stored_document(topology_id: int) -> Any:
     return outside_the_event_loop(lambda: Topology.objects.get(pk=topology_id).head.document)
+
+
+def open_own_topology(
+    browser: Browser, app_server: str, username: str, name: str, doc: Document
+) -> tuple[Page, int]:
+    """A new user's topology of `doc` (in a project of theirs), open in their editor."""
+
+    def make() -> tuple[User, int]:
+        owner = User.objects.create_user(username)
+        project = create_project("Lab", owner)
+        return owner, create_topology(project, name, owner, document=doc).pk
+
+    owner, topology_id = outside_the_event_loop(make)
+    page = signed_in(browser, app_server, owner).new_page()
+    page.goto(f"{app_server}/app/topologies/{topology_id}/")
+    expect(page.get_by_text("revision 1")).to_be_visible(timeout=15_000)
+    return page, topology_id
 
 
 def connect(page: Page, source: Locator, target: Locator) -> None:

@@ -12,34 +12,17 @@ from designer.services.topologies import create_topology
 from tests.builders import document, net, port, subnet
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_canvas import outside_the_event_loop, signed_in
-from tests.e2e.test_editor import connect, node, stored_document
+from tests.e2e.test_editor import connect, node, open_own_topology, stored_document
 
 
 def open_editor(browser: Browser, app_server: str) -> tuple[Page, int]:
-    def make() -> tuple[User, int]:
-        owner = User.objects.create_user("ada")
-        project = create_project("Lab", owner)
-        topology = create_topology(
-            project,
-            "Campus",
-            owner,
-            document=document(
-                networks=[net("web", name="web tier"), net("db", name="db tier")],
-                subnets=[
-                    subnet("web-sub", "web", "10.0.1.0/24"),
-                    subnet("db-sub", "db", "10.0.2.0/24"),
-                ],
-                instances=[{"id": "vm1", "name": "frontend vm"}, {"id": "vm2", "name": "cache"}],
-                ports=[port("p1", "web", "vm1", ("web-sub", "10.0.1.10"))],
-            ),
-        )
-        return owner, topology.pk
-
-    owner, topology_id = outside_the_event_loop(make)
-    page = signed_in(browser, app_server, owner).new_page()
-    page.goto(f"{app_server}/app/topologies/{topology_id}/")
-    expect(page.get_by_text("revision 1")).to_be_visible(timeout=15_000)
-    return page, topology_id
+    campus = document(
+        networks=[net("web", name="web tier"), net("db", name="db tier")],
+        subnets=[subnet("web-sub", "web", "10.0.1.0/24"), subnet("db-sub", "db", "10.0.2.0/24")],
+        instances=[{"id": "vm1", "name": "frontend vm"}, {"id": "vm2", "name": "cache"}],
+        ports=[port("p1", "web", "vm1", ("web-sub", "10.0.1.10"))],
+    )
+    return open_own_topology(browser, app_server, "ada", "Campus", campus)
 
 
 def test_search_help_copy_paste_keyboard_link_and_layout(app_server: str, browser: Browser) -> None:

@@ -5,48 +5,30 @@ saved as one edit, and a value the server refuses shown under its field."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, expect
 
-from designer.services.projects import create_project
-from designer.services.topologies import create_topology
 from tests.builders import document, net, port, subnet
-from tests.e2e.test_canvas import outside_the_event_loop, signed_in
-from tests.e2e.test_editor import node, stored_document
+from tests.e2e.test_editor import node, open_own_topology, stored_document
 
 
 def open_topology(browser: Browser, app_server: str) -> tuple[Page, int]:
-    def make() -> tuple[User, int]:
-        owner = User.objects.create_user("ines")
-        project = create_project("Lab", owner)
-        topology = create_topology(
-            project,
-            "Edge",
-            owner,
-            document=document(
-                networks=[net("lan")],
-                subnets=[subnet("lan-v4", "lan", "10.0.5.0/24")],
-                instances=[{"id": "web", "name": "web", "kind": "container"}],
-                ports=[port("web-p", "lan", "web", ("lan-v4", "10.0.5.20"))],
-                routers=[{"id": "r1", "name": "edge", "mode": "ha"}],
-                # The line from web to lan, with its label, clear of every other element.
-                layout={
-                    "positions": {
-                        "web": {"x": 0, "y": 0},
-                        "lan": {"x": 0, "y": 320},
-                        "lan-v4": {"x": 420, "y": 160},
-                        "r1": {"x": 420, "y": 0},
-                    }
-                },
-            ),
-        )
-        return owner, topology.pk
-
-    owner, topology_id = outside_the_event_loop(make)
-    page = signed_in(browser, app_server, owner).new_page()
-    page.goto(f"{app_server}/app/topologies/{topology_id}/")
-    expect(page.get_by_text("revision 1")).to_be_visible(timeout=15_000)
-    return page, topology_id
+    edge = document(
+        networks=[net("lan")],
+        subnets=[subnet("lan-v4", "lan", "10.0.5.0/24")],
+        instances=[{"id": "web", "name": "web", "kind": "container"}],
+        ports=[port("web-p", "lan", "web", ("lan-v4", "10.0.5.20"))],
+        routers=[{"id": "r1", "name": "edge", "mode": "ha"}],
+        # The line from web to lan, with its label, clear of every other element.
+        layout={
+            "positions": {
+                "web": {"x": 0, "y": 0},
+                "lan": {"x": 0, "y": 320},
+                "lan-v4": {"x": 420, "y": 160},
+                "r1": {"x": 420, "y": 0},
+            }
+        },
+    )
+    return open_own_topology(browser, app_server, "ines", "Edge", edge)
 
 
 def type_into(page: Page, label: str, text: str) -> None:
