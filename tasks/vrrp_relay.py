@@ -97,6 +97,10 @@ class Relay:
                 handle(data)
             except (DatabaseError, ValueError) as exc:
                 logger.warning("VRRP transition not recorded: %s", exc)
+            except Exception:
+                # Sending what was recorded failed (the channel layer's Redis went away): the
+                # relay goes on, or every later transition of the host would be lost.
+                logger.exception("VRRP report not relayed")
             finally:
                 close_old_connections()
 
