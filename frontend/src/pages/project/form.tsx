@@ -35,12 +35,17 @@ export function useFields<T extends Record<string, string>>(initial: T) {
   return { values, setValues, bind, problems, setProblems, busy, submit };
 }
 
-/** The errors about one field, shown next to it as the element `id`. */
+/** The errors about one field, shown next to it as the element `id`, one per line (a file's
+ * can be many). */
 export function FieldErrors({ id, messages }: { id: string; messages: string[] | undefined }) {
   if (!messages?.length) return null;
   return (
     <span id={id} className="error" role="alert">
-      {messages.join(" ")}
+      {messages.map((message, index) => (
+        <span key={index} className="error-line">
+          {message}
+        </span>
+      ))}
     </span>
   );
 }
