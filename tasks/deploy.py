@@ -16,8 +16,6 @@ import os
 import time
 from typing import Any, Literal
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
@@ -67,13 +65,10 @@ def _target(deployment: Deployment, phase: Phase) -> Revision | None:
 def publish(deployment: Deployment, elements: dict[str, str], log: list[dict[str, Any]]) -> None:
     """Send the deployment's state, with the elements and log lines that changed, to the
     topology's sockets."""
-    from designer.realtime.broadcast import deployment_event, group_name
+    from designer.realtime.broadcast import deployment_event, group_name, send
 
-    layer = get_channel_layer()
-    if layer is None:
-        return
     event = deployment_event(deployment, elements=elements, log=log)
-    async_to_sync(layer.group_send)(
+    send(
         group_name(deployment.topology_id),
         {"type": "deployment.broadcast", "text": event.model_dump_json()},
     )

@@ -98,8 +98,8 @@ class Relay:
             except (DatabaseError, ValueError) as exc:
                 logger.warning("VRRP transition not recorded: %s", exc)
             except Exception:
-                # Sending what was recorded failed (the channel layer's Redis went away): the
-                # relay goes on, or every later transition of the host would be lost.
+                # Whatever else fails with one report, the relay goes on: stopped, it would lose
+                # every later transition of the host until its worker restarts.
                 logger.exception("VRRP report not relayed")
             finally:
                 close_old_connections()

@@ -9,6 +9,7 @@ answered its own client, so validating never delays an acknowledgement.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from typing import Any
 
@@ -29,9 +30,24 @@ from designer.realtime.events import (
 )
 from designer.validation import Finding
 
+logger = logging.getLogger(__name__)
+
 
 def group_name(topology_id: int) -> str:
     return f"topology.{topology_id}"
+
+
+def send(group: str, message: dict[str, Any]) -> None:
+    """Send `message` to a group of sockets. Best effort: what it tells is committed already,
+    so a channel layer that cannot be reached (its Redis gone) is logged, never raised into the
+    work that sent it (a worker's task, the VRRP relay's loop)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except Exception:
+        logger.exception("not sent to %s", group)
 
 
 def person(user: Any) -> Person | None:
@@ -70,10 +86,7 @@ def findings_event(revision: Revision, findings: list[Finding]) -> Findings:
 
 
 def on_revision_saved(sender: Any, topology: Topology, revision: Revision, **kwargs: Any) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    async_to_sync(layer.group_send)(
+    send(
         group_name(topology.pk),
         {
             "type": "revision.broadcast",
@@ -89,13 +102,12 @@ def publish_findings(revision: Revision, findings: list[Finding] | None = None) 
     under a burst of edits only the newest revision's findings are worth computing."""
     from designer.services.validation import validate_revision
 
-    layer = get_channel_layer()
-    if layer is None or not Topology.objects.filter(head=revision).exists():
+    if get_channel_layer() is None or not Topology.objects.filter(head=revision).exists():
         return
     if findings is None:
         findings = validate_revision(revision)
     event = findings_event(revision, findings)
-    async_to_sync(layer.group_send)(
+    send(
         group_name(revision.topology_id),
         {"type": "findings.broadcast", "text": event.model_dump_json()},
     )
@@ -139,10 +151,7 @@ def vrrp_event(transition: VrrpTransition) -> VrrpEvent:
 
 def publish_vrrp(topology_id: int, transition: VrrpTransition) -> None:
     """Send a VRRP transition to the topology's sockets."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    async_to_sync(layer.group_send)(
+    send(
         group_name(topology_id),
         {"type": "vrrp.broadcast", "text": vrrp_event(transition).model_dump_json()},
     )

@@ -8,8 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,7 +21,7 @@ from designer.models import (
     Revision,
     Topology,
 )
-from designer.realtime.broadcast import group_name, person
+from designer.realtime.broadcast import group_name, person, send
 from designer.realtime.events import CheckOut, ConnectivityEvent
 from designer.services.deployments import current_deployment
 from designer.spec import FieldError
@@ -181,13 +179,10 @@ def publish(check: ConnectivityCheck) -> None:
     from designer.services.lab_checks import check_finished
 
     check_finished(check)
-    layer = get_channel_layer()
-    if layer is None:
-        return
     event = ConnectivityEvent(check=check_out(check))
     # The consumers relay a deployment broadcast's text as it is; a connectivity event needs
     # nothing more.
-    async_to_sync(layer.group_send)(
+    send(
         group_name(check.topology_id),
         {"type": "deployment.broadcast", "text": event.model_dump_json()},
     )

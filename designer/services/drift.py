@@ -14,8 +14,6 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -70,13 +68,10 @@ def drift_event(deployment: Deployment) -> DriftEvent:
 
 def publish(deployment_id: int) -> None:
     """Send the deployment's drift to its topology's sockets."""
-    from designer.realtime.broadcast import group_name
+    from designer.realtime.broadcast import group_name, send
 
-    layer = get_channel_layer()
-    if layer is None:
-        return
     deployment = Deployment.objects.select_related("revision").get(pk=deployment_id)
-    async_to_sync(layer.group_send)(
+    send(
         group_name(deployment.topology_id),
         {"type": "drift.broadcast", "text": drift_event(deployment).model_dump_json()},
     )

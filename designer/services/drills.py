@@ -26,7 +26,6 @@ from datetime import UTC, datetime, timedelta
 from math import inf
 from typing import TYPE_CHECKING, Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import DatabaseError, close_old_connections, connections, models, transaction
 from django.db.models import QuerySet
@@ -47,7 +46,7 @@ from designer.models import (
     VrrpTransition,
 )
 from designer.models.failover import ProbeState
-from designer.realtime.broadcast import group_name
+from designer.realtime.broadcast import group_name, send
 from designer.realtime.events import (
     DrillEvent,
     DrillOut,
@@ -318,12 +317,9 @@ def ha_event_message(row: HaEvent) -> Any:
 
 
 def publish_ha_events(topology_id: int, rows: list[HaEvent]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
     for row in rows:
         # The consumers relay a vrrp broadcast's text as it is.
-        async_to_sync(layer.group_send)(
+        send(
             group_name(topology_id),
             {"type": "vrrp.broadcast", "text": ha_event_message(row).model_dump_json()},
         )
@@ -587,15 +583,14 @@ def _probe_json(drill: HaDrill) -> dict[str, Any] | None:
 def publish_drill(drill_id: int) -> None:
     """Send the drill as it is now to its topology's sockets (a `drill` event)."""
     drill = HaDrill.objects.select_related("deployment").filter(pk=drill_id).first()
-    layer = get_channel_layer()
-    if drill is None or layer is None:
+    if drill is None or get_channel_layer() is None:
         return
     from designer.services.lab_checks import drill_progressed
 
     drill_progressed(drill)
     event = DrillEvent(drill=DrillOut(**drill_json(drill)))
     # The consumers relay a vrrp broadcast's text as it is.
-    async_to_sync(layer.group_send)(
+    send(
         group_name(drill.deployment.topology_id),
         {"type": "vrrp.broadcast", "text": event.model_dump_json()},
     )

@@ -14,8 +14,6 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -23,6 +21,7 @@ from designer.labs.checking import GoalResult, check_design
 from designer.labs.goals import GoalSyntaxError, parse_goals
 from designer.models import Membership, Project, Quota, Revision, Role, Topology, VlanPolicy
 from designer.models.labs import COPY_QUOTAS, ClassInvite, Enrolment, Lab, LabCopy
+from designer.realtime.broadcast import send
 from designer.services.lab_checks import start_deployed_checks
 from designer.services.topologies import create_topology, save_revision
 from designer.services.validation import context_for
@@ -331,13 +330,8 @@ def progress_json(copy: LabCopy) -> dict[str, Any]:
 
 def publish_progress(copy: LabCopy) -> None:
     """Send the copy's progress to the lab's dashboards."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
     copy = LabCopy.objects.select_related("student", "topology").get(pk=copy.pk)
-    async_to_sync(layer.group_send)(
-        lab_group(copy.lab_id), {"type": "lab.progress", "copy": progress_json(copy)}
-    )
+    send(lab_group(copy.lab_id), {"type": "lab.progress", "copy": progress_json(copy)})
 
 
 def copies_of(lab: Lab) -> Any:

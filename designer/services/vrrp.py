@@ -92,16 +92,12 @@ def record_member_change(
 ) -> LbMemberEvent | None:
     """Send a load balancer member's change of health (as its host's checker found it) to the
     topology's sockets, on the topology's newest deployment attempt; None if it has none."""
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
-    from designer.realtime.broadcast import group_name
+    from designer.realtime.broadcast import group_name, send
 
     newest = (
         Deployment.objects.filter(topology_id=topology_id).order_by("-created_at", "-id").first()
     )
-    layer = get_channel_layer()
-    if newest is None or layer is None:
+    if newest is None:
         return None
     at = datetime.fromtimestamp(wall, tz=UTC)
     _remember_member(newest, balancer, member, host, state, at)
@@ -114,9 +110,7 @@ def record_member_change(
         at=at.isoformat(),
     )
     # The consumers relay a vrrp broadcast's text as it is.
-    async_to_sync(layer.group_send)(
-        group_name(topology_id), {"type": "vrrp.broadcast", "text": event.model_dump_json()}
-    )
+    send(group_name(topology_id), {"type": "vrrp.broadcast", "text": event.model_dump_json()})
     return event
 
 

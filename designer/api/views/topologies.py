@@ -36,18 +36,11 @@ from designer.spec import (
 )
 
 
-def parse_request_document(data: Any, field: str = "document") -> Document:
-    """The document posted in `field`, or a 400 naming every bad path inside it."""
+def parse_request_document(data: Any, field: str = "document", *, text: bool = False) -> Document:
+    """The document posted in `field` (written as a YAML or JSON file when `text`), or a 400
+    naming every bad path inside it."""
     try:
-        return parse_document(data)
-    except DocumentError as exc:
-        raise document_error(exc, field) from None
-
-
-def parse_request_text(text: str, field: str = "document_text") -> Document:
-    """The document written as YAML or JSON in `field`, or a 400 naming every bad path."""
-    try:
-        return load_document_text(text)
+        return load_document_text(data) if text else parse_document(data)
     except DocumentError as exc:
         raise document_error(exc, field) from None
 
@@ -130,7 +123,7 @@ class TopologyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         if data["document"] is not None:
             document = parse_request_document(data["document"])
         elif data["document_text"] is not None:
-            document = parse_request_text(data["document_text"])
+            document = parse_request_document(data["document_text"], "document_text", text=True)
         topology = create_topology(
             project,
             data["name"],

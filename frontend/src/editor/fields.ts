@@ -194,90 +194,99 @@ export function fieldsFor(list: ElementListName, element: AnyElement): FieldSpec
 
 type Parsed = { value: unknown } | { error: string };
 
-/** Items typed with commas (or spaces) between them. */
-function items(text: string): string[] {
-  return text.split(/[\s,]+/).filter((item) => item !== "");
+/** Items typed with commas (or spaces, unless items hold them) between them. */
+function items(text: string, commasOnly = false): string[] {
+  return text
+    .split(commasOnly ? "," : /[\s,]+/)
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
 }
 
-/** Each item through `read`, or the first item it refuses, named with `how`. */
-function eachOf(
-  text: string,
-  read: (item: string) => unknown,
-  how: string,
-  split: (text: string) => string[] = items,
-): Parsed {
+/** A list of records typed as text, one item each: how an item reads and is written back. */
+interface ListFormat {
+  /** The record an item says, or null when it is not one. */
+  read: (item: string) => Record<string, unknown> | null;
+  /** A stored record, written the way `read` reads it. */
+  write: (item: Record<string, unknown>) => string;
+  /** What to write, with an example, for the error about an item that does not read. */
+  how: string;
+  /** Items hold spaces: only commas part them. */
+  commasOnly?: boolean;
+}
+
+function matched(pattern: RegExp, read: (m: RegExpExecArray) => Record<string, unknown>) {
+  return (item: string) => {
+    const m = pattern.exec(item);
+    return m === null ? null : read(m);
+  };
+}
+
+const LIST_FORMATS: Partial<Record<FieldSpec["type"], ListFormat>> = {
+  published: {
+    read: matched(/^(?:(.+):)?(\d+):(\d+)(?:\/(tcp|udp))?$/, (m) => ({
+      host_port: Number(m[2]),
+      container_port: Number(m[3]),
+      protocol: m[4] ?? "tcp",
+      ...(m[1] ? { host_ip: m[1] } : {}),
+    })),
+    write: (item) => {
+      const host = typeof item.host_ip === "string" ? `${item.host_ip}:` : "";
+      const protocol = item.protocol === "udp" ? "/udp" : "";
+      return `${host}${String(item.host_port)}:${String(item.container_port)}${protocol}`;
+    },
+    how: "host_port:container_port, like 8080:80 or 53:53/udp",
+  },
+  pools: {
+    read: matched(/^([^-]+)-([^-]+)$/, (m) => ({ start: m[1], end: m[2] })),
+    write: (item) => `${String(item.start)}-${String(item.end)}`,
+    how: "first-last, like 10.0.0.10-10.0.0.200",
+  },
+  fixed_ips: {
+    read: matched(/^([^=]+)(?:=(.+))?$/, (m) => ({ subnet: m[1], ip_address: m[2] ?? null })),
+    write: (item) =>
+      typeof item.ip_address === "string"
+        ? `${String(item.subnet)}=${item.ip_address}`
+        : String(item.subnet),
+    how: "subnet=address, like web-v4=10.0.1.10, or the subnet alone for any free address",
+  },
+  routes: {
+    read: matched(/^(\S+)\s+via\s+(\S+)$/, (m) => ({ destination: m[1], nexthop: m[2] })),
+    write: (item) => `${String(item.destination)} via ${String(item.nexthop)}`,
+    how: "destination via nexthop, like 192.168.0.0/16 via 10.0.0.254",
+    commasOnly: true,
+  },
+};
+
+/** Each item as `format` reads it, or an error naming the first item it cannot. */
+function eachOf(text: string, format: ListFormat): Parsed {
   const values: unknown[] = [];
-  for (const item of split(text)) {
-    const value = read(item);
-    if (value === null) return { error: `'${item}' cannot be read: write ${how}.` };
+  for (const item of items(text, format.commasOnly)) {
+    const value = format.read(item);
+    if (value === null) return { error: `'${item}' cannot be read: write ${format.how}.` };
     values.push(value);
   }
   return { value: values };
 }
 
 const PAIR = /^([^=]+)=(\d+)$/;
-const PUBLISHED = /^(?:(.+):)?(\d+):(\d+)(?:\/(tcp|udp))?$/;
-const POOL = /^([^-]+)-([^-]+)$/;
-const ROUTE = /^(\S+)\s+via\s+(\S+)$/;
-const FIXED_IP = /^([^=]+)(?:=(.+))?$/;
 
 /** The value to send for what was typed, or an error message to show at once. */
 export function parseInput(spec: FieldSpec, input: string | boolean): Parsed {
   if (spec.type === "boolean") return { value: Boolean(input) };
   const text = String(input).trim();
-  switch (spec.type) {
-    case "list":
-      return { value: items(text) };
-    case "pairs": {
-      const parsed = eachOf(text, (item) => PAIR.exec(item), "host=priority, like network-1=200");
-      if ("error" in parsed) return parsed;
-      const pairs = parsed.value as RegExpExecArray[];
-      return { value: Object.fromEntries(pairs.map((m) => [m[1], Number(m[2])])) };
+  const format = LIST_FORMATS[spec.type];
+  if (format !== undefined) return eachOf(text, format);
+  if (spec.type === "list") return { value: items(text) };
+  if (spec.type === "pairs") {
+    const pairs: Record<string, number> = {};
+    for (const item of items(text)) {
+      const m = PAIR.exec(item);
+      if (m === null) {
+        return { error: `'${item}' cannot be read: write host=priority, like network-1=200.` };
+      }
+      pairs[m[1]!] = Number(m[2]);
     }
-    case "published":
-      return eachOf(
-        text,
-        (item) => {
-          const m = PUBLISHED.exec(item);
-          if (m === null) return null;
-          const port = { host_port: Number(m[2]), container_port: Number(m[3]) };
-          return { ...port, protocol: m[4] ?? "tcp", ...(m[1] ? { host_ip: m[1] } : {}) };
-        },
-        "host_port:container_port, like 8080:80 or 53:53/udp",
-      );
-    case "pools":
-      return eachOf(
-        text,
-        (item) => {
-          const m = POOL.exec(item);
-          return m === null ? null : { start: m[1], end: m[2] };
-        },
-        "first-last, like 10.0.0.10-10.0.0.200",
-      );
-    case "fixed_ips":
-      return eachOf(
-        text,
-        (item) => {
-          const m = FIXED_IP.exec(item);
-          if (m === null) return null;
-          return { subnet: m[1], ip_address: m[2] ?? null };
-        },
-        "subnet=address, like web-v4=10.0.1.10, or the subnet alone for any free address",
-      );
-    case "routes":
-      return eachOf(
-        text,
-        (item) => {
-          const m = ROUTE.exec(item);
-          return m === null ? null : { destination: m[1], nexthop: m[2] };
-        },
-        "destination via nexthop, like 192.168.0.0/16 via 10.0.0.254",
-        (all) =>
-          all
-            .split(",")
-            .map((item) => item.trim())
-            .filter((item) => item !== ""),
-      );
+    return { value: pairs };
   }
   if (text === "" && spec.nullable) return { value: null };
   if (spec.type === "number") {
@@ -312,25 +321,14 @@ export function displayValue(value: unknown, type: FieldSpec["type"] = "text"): 
       .join(", ");
   }
   if (Array.isArray(value)) {
-    return value.map((item) => displayItem(item as Record<string, unknown>, type)).join(", ");
+    const format = LIST_FORMATS[type];
+    const write = (item: unknown) =>
+      format !== undefined && typeof item === "object" && item !== null
+        ? format.write(item as Record<string, unknown>)
+        : String(item);
+    return value.map(write).join(", ");
   }
   return String(value);
-}
-
-function displayItem(item: Record<string, unknown> | string, type: FieldSpec["type"]): string {
-  if (typeof item !== "object") return String(item);
-  if (type === "published") {
-    const host = typeof item.host_ip === "string" ? `${item.host_ip}:` : "";
-    const protocol = item.protocol === "udp" ? "/udp" : "";
-    return `${host}${String(item.host_port)}:${String(item.container_port)}${protocol}`;
-  }
-  if (type === "pools") return `${String(item.start)}-${String(item.end)}`;
-  if (type === "routes") return `${String(item.destination)} via ${String(item.nexthop)}`;
-  if (type === "fixed_ips") {
-    const address = typeof item.ip_address === "string" ? `=${item.ip_address}` : "";
-    return `${String(item.subnet)}${address}`;
-  }
-  return JSON.stringify(item);
 }
 
 /** Whether a server error path is about the field `key` of the element at `list[index]`. */
