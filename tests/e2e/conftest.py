@@ -22,6 +22,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -66,23 +67,42 @@ def static_files() -> None:
     )
 
 
+def server_log(item: pytest.Item) -> Path:
+    """Where the server of `item`'s test writes what it prints: a file, since a pipe nobody
+    reads while the test runs stops the server once it holds 64 KiB."""
+    return ARTIFACTS / f"{item.name}.server.log"
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
 @pytest.fixture
-def app_server(transactional_db: None, static_files: None) -> Iterator[str]:
-    """The app served by `manage.py serve` on a free loopback port, on the test database."""
+def app_server(
+    transactional_db: None, static_files: None, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """The app served by `manage.py serve` on a free loopback port, on the test database.
+    What it prints goes to `server_log`."""
     port = _free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
         "DJANGO_SETTINGS_MODULE": "designer.settings",
     }
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    log = server_log(request.node)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -91,8 +111,7 @@ def app_server(transactional_db: None, static_files: None) -> Iterator[str]:
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    output = server.stdout.read() if server.stdout else ""
-                    raise RuntimeError(f"the server did not start:\n{output}") from None
+                    raise RuntimeError(f"the server did not start:\n{tail(log)}") from None
                 time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -103,6 +122,31 @@ def app_server(transactional_db: None, static_files: None) -> Iterator[str]:
             server.kill()
             server.wait()
         connection.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A browser test that fails shows the end of what its server printed, and leaves a
+    screenshot of every page still open in its browser, whoever opened it (most tests open
+    their own, for users of their own)."""
+    report = yield
+    if report.when != "call" or not report.failed:
+        return report
+    funcargs = getattr(item, "funcargs", {})
+    if "app_server" in funcargs:
+        report.sections.append(("server output (end)", tail(server_log(item))))
+    browser = funcargs.get("browser")
+    if isinstance(browser, Browser):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        pages = [page for context in browser.contexts for page in context.pages]
+        for number, page in enumerate(pages, start=1):
+            shot = ARTIFACTS / f"{item.name}.failed-{number}.png"
+            try:
+                page.screenshot(path=str(shot), full_page=True)
+            except PlaywrightError:
+                continue  # the page crashed or closed meanwhile
+            report.sections.append(("screenshot", f"{page.url} in {shot}"))
+    return report
 
 
 # Playwright's sync API keeps an event loop running in the test's thread while it is started.

@@ -57,11 +57,25 @@ def deploying_lab(spec: FabricSpec, first_topology_id: int) -> Iterator[None]:
 
 def deploy_from_the_page(page: Page, revision: int = 1, timeout_ms: float = 120_000) -> Locator:
     """Deploy `revision` as a person does on the editor page: Preview deploy, then Deploy in
-    the preview; wait until the Deployment region says Deployed. The region, for what follows."""
+    the preview; wait until the Deployment region says Deployed. The region, for what follows.
+    A refusal fails at once with what it says. A click that came to nothing (the side panel
+    moved under it as the page filled in) is made again, as a person would."""
     deployment = page.get_by_role("region", name="Deployment")
-    deployment.get_by_role("button", name="Preview deploy").click()
-    page.get_by_role("region", name="Deploy preview").get_by_role(
-        "button", name=f"Deploy revision {revision}"
-    ).click()
+    actions = deployment.locator(".deploy-actions")
+    preview = actions.get_by_role("region", name="Deploy preview")
+    refusal = actions.locator(".deploy-refusal")
+    for attempt in range(3):
+        actions.get_by_role("button", name="Preview deploy").click()
+        try:
+            expect(preview.or_(refusal).or_(actions.get_by_role("status")).first).to_be_visible(
+                timeout=5_000
+            )
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
+    expect(preview.or_(refusal).first).to_be_visible(timeout=30_000)
+    assert refusal.count() == 0, f"the preview was refused: {refusal.inner_text()}"
+    preview.get_by_role("button", name=f"Deploy revision {revision}").click()
     expect(deployment).to_contain_text("Deployed", timeout=timeout_ms)
     return deployment
