@@ -55,13 +55,11 @@ def deploying_lab(spec: FabricSpec, first_topology_id: int) -> Iterator[None]:
         outside_the_event_loop(destroy_everything)
 
 
-def deploy_from_the_page(page: Page, revision: int = 1, timeout_ms: float = 120_000) -> Locator:
-    """Deploy `revision` as a person does on the editor page: Preview deploy, then Deploy in
-    the preview; wait until the Deployment region says Deployed. The region, for what follows.
-    A refusal fails at once with what it says. A click that came to nothing (the side panel
-    moved under it as the page filled in) is made again, as a person would."""
-    deployment = page.get_by_role("region", name="Deployment")
-    actions = deployment.locator(".deploy-actions")
+def preview_from_the_page(page: Page) -> Locator:
+    """Preview a deploy as a person does on the editor page; the Deploy preview region. A
+    refusal fails at once with what it says. A click that came to nothing (the side panel moved
+    under it as the page filled in) is made again, as a person would."""
+    actions = page.get_by_role("region", name="Deployment").locator(".deploy-actions")
     preview = actions.get_by_role("region", name="Deploy preview")
     refusal = actions.locator(".deploy-refusal")
     for attempt in range(3):
@@ -76,6 +74,14 @@ def deploy_from_the_page(page: Page, revision: int = 1, timeout_ms: float = 120_
                 raise
     expect(preview.or_(refusal).first).to_be_visible(timeout=30_000)
     assert refusal.count() == 0, f"the preview was refused: {refusal.inner_text()}"
+    return preview
+
+
+def deploy_from_the_page(page: Page, revision: int = 1, timeout_ms: float = 120_000) -> Locator:
+    """Deploy `revision` as a person does on the editor page: Preview deploy, then Deploy in
+    the preview; wait until the Deployment region says Deployed. The region, for what follows."""
+    preview = preview_from_the_page(page)
     preview.get_by_role("button", name=f"Deploy revision {revision}").click()
+    deployment = page.get_by_role("region", name="Deployment")
     expect(deployment).to_contain_text("Deployed", timeout=timeout_ms)
     return deployment

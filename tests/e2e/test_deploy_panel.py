@@ -24,7 +24,7 @@ from tests.deploy.conftest import (  # noqa: F401  (root is a fixture)
 )
 from tests.deploy.probe import namespaces
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.fabric import deploying_lab
+from tests.e2e.fabric import deploying_lab, preview_from_the_page
 from tests.e2e.test_canvas import outside_the_event_loop, signed_in
 from tests.e2e.test_editor import node
 
@@ -76,8 +76,7 @@ def test_preview_deploy_watch_and_destroy(
     expect(panel).to_contain_text("Nothing has been deployed yet.", timeout=15_000)
 
     # The preview says what each host gets, with the commands, before anything changes.
-    panel.get_by_role("button", name="Preview deploy").click()
-    preview = page.get_by_role("region", name="Deploy preview")
+    preview = preview_from_the_page(page)
     expect(preview).to_contain_text("compute-1")
     expect(preview).to_contain_text("ip netns add")
     assert not [name for name in namespaces() if name.startswith(prefix)]
