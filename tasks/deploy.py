@@ -65,13 +65,10 @@ def _target(deployment: Deployment, phase: Phase) -> Revision | None:
 def publish(deployment: Deployment, elements: dict[str, str], log: list[dict[str, Any]]) -> None:
     """Send the deployment's state, with the elements and log lines that changed, to the
     topology's sockets."""
-    from designer.realtime.broadcast import deployment_event, group_name, send
+    from designer.realtime.broadcast import deployment_event, relay
 
     event = deployment_event(deployment, elements=elements, log=log)
-    send(
-        group_name(deployment.topology_id),
-        {"type": "deployment.broadcast", "text": event.model_dump_json()},
-    )
+    relay(deployment.topology_id, "deployment.broadcast", event)
 
 
 class Progress:

@@ -15,6 +15,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from pydantic import BaseModel
 
 from designer.models import Deployment, Revision, Topology, VrrpTransition
 from designer.realtime.events import (
@@ -48,6 +49,12 @@ def send(group: str, message: dict[str, Any]) -> None:
         async_to_sync(layer.group_send)(group, message)
     except Exception:
         logger.exception("not sent to %s", group)
+
+
+def relay(topology_id: int, handler: str, event: BaseModel) -> None:
+    """Send `event` to a topology's sockets, through the consumers' `handler` (each of the
+    `….broadcast` handlers relays the event's text as it is)."""
+    send(group_name(topology_id), {"type": handler, "text": event.model_dump_json()})
 
 
 def person(user: Any) -> Person | None:
@@ -106,11 +113,7 @@ def publish_findings(revision: Revision, findings: list[Finding] | None = None) 
         return
     if findings is None:
         findings = validate_revision(revision)
-    event = findings_event(revision, findings)
-    send(
-        group_name(revision.topology_id),
-        {"type": "findings.broadcast", "text": event.model_dump_json()},
-    )
+    relay(revision.topology_id, "findings.broadcast", findings_event(revision, findings))
 
 
 def deployment_out(deployment: Deployment) -> DeploymentOut:
@@ -151,7 +154,4 @@ def vrrp_event(transition: VrrpTransition) -> VrrpEvent:
 
 def publish_vrrp(topology_id: int, transition: VrrpTransition) -> None:
     """Send a VRRP transition to the topology's sockets."""
-    send(
-        group_name(topology_id),
-        {"type": "vrrp.broadcast", "text": vrrp_event(transition).model_dump_json()},
-    )
+    relay(topology_id, "vrrp.broadcast", vrrp_event(transition))

@@ -21,7 +21,7 @@ from designer.models import (
     Revision,
     Topology,
 )
-from designer.realtime.broadcast import group_name, person, send
+from designer.realtime.broadcast import person, relay
 from designer.realtime.events import CheckOut, ConnectivityEvent
 from designer.services.deployments import current_deployment
 from designer.spec import FieldError
@@ -180,9 +180,5 @@ def publish(check: ConnectivityCheck) -> None:
 
     check_finished(check)
     event = ConnectivityEvent(check=check_out(check))
-    # The consumers relay a deployment broadcast's text as it is; a connectivity event needs
-    # nothing more.
-    send(
-        group_name(check.topology_id),
-        {"type": "deployment.broadcast", "text": event.model_dump_json()},
-    )
+    # A connectivity event needs nothing more than the deployment handler's relay.
+    relay(check.topology_id, "deployment.broadcast", event)

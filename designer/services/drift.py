@@ -68,13 +68,10 @@ def drift_event(deployment: Deployment) -> DriftEvent:
 
 def publish(deployment_id: int) -> None:
     """Send the deployment's drift to its topology's sockets."""
-    from designer.realtime.broadcast import group_name, send
+    from designer.realtime.broadcast import relay
 
     deployment = Deployment.objects.select_related("revision").get(pk=deployment_id)
-    send(
-        group_name(deployment.topology_id),
-        {"type": "drift.broadcast", "text": drift_event(deployment).model_dump_json()},
-    )
+    relay(deployment.topology_id, "drift.broadcast", drift_event(deployment))
 
 
 # --- the chain of observations ----------------------------------------------------------------

@@ -46,7 +46,7 @@ from designer.models import (
     VrrpTransition,
 )
 from designer.models.failover import ProbeState
-from designer.realtime.broadcast import group_name, send
+from designer.realtime.broadcast import relay
 from designer.realtime.events import (
     DrillEvent,
     DrillOut,
@@ -318,11 +318,7 @@ def ha_event_message(row: HaEvent) -> Any:
 
 def publish_ha_events(topology_id: int, rows: list[HaEvent]) -> None:
     for row in rows:
-        # The consumers relay a vrrp broadcast's text as it is.
-        send(
-            group_name(topology_id),
-            {"type": "vrrp.broadcast", "text": ha_event_message(row).model_dump_json()},
-        )
+        relay(topology_id, "vrrp.broadcast", ha_event_message(row))
 
 
 # --- drills --------------------------------------------------------------------------------
@@ -589,8 +585,4 @@ def publish_drill(drill_id: int) -> None:
 
     drill_progressed(drill)
     event = DrillEvent(drill=DrillOut(**drill_json(drill)))
-    # The consumers relay a vrrp broadcast's text as it is.
-    send(
-        group_name(drill.deployment.topology_id),
-        {"type": "vrrp.broadcast", "text": event.model_dump_json()},
-    )
+    relay(drill.deployment.topology_id, "vrrp.broadcast", event)

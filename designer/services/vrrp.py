@@ -92,7 +92,7 @@ def record_member_change(
 ) -> LbMemberEvent | None:
     """Send a load balancer member's change of health (as its host's checker found it) to the
     topology's sockets, on the topology's newest deployment attempt; None if it has none."""
-    from designer.realtime.broadcast import group_name, send
+    from designer.realtime.broadcast import relay
 
     newest = (
         Deployment.objects.filter(topology_id=topology_id).order_by("-created_at", "-id").first()
@@ -109,8 +109,7 @@ def record_member_change(
         state=state,
         at=at.isoformat(),
     )
-    # The consumers relay a vrrp broadcast's text as it is.
-    send(group_name(topology_id), {"type": "vrrp.broadcast", "text": event.model_dump_json()})
+    relay(topology_id, "vrrp.broadcast", event)
     return event
 
 

@@ -35,17 +35,15 @@ def _head(topology: Topology) -> Revision:
     return topology.head
 
 
-def test_creating_a_topology_from_a_document(world: World) -> None:
-    response = world.clients["editor"].post(
-        API + "topologies/",
-        {
-            "project": world.project.pk,
-            "name": "From code",
-            "document": sample_document(),
-            "message": "Imported",
-        },
-        format="json",
+def _create(world: World, name: str, **fields: Any) -> Any:
+    """An editor's POST of a new topology named `name` in the world's project."""
+    return world.clients["editor"].post(
+        API + "topologies/", {"project": world.project.pk, "name": name, **fields}, format="json"
     )
+
+
+def test_creating_a_topology_from_a_document(world: World) -> None:
+    response = _create(world, "From code", document=sample_document(), message="Imported")
     assert response.status_code == 201
     body = response.json()
     assert body["head_revision"] == 1
@@ -60,11 +58,7 @@ def test_creating_a_topology_from_a_document(world: World) -> None:
 
 
 def _create_from_text(world: World, text: str, name: str = "From a file") -> Any:
-    return world.clients["editor"].post(
-        API + "topologies/",
-        {"project": world.project.pk, "name": name, "document_text": text},
-        format="json",
-    )
+    return _create(world, name, document_text=text)
 
 
 @pytest.mark.parametrize("kind", ["yaml", "json"])
@@ -138,15 +132,8 @@ def test_a_bad_file_gets_a_400_naming_the_path(world: World, text: str, path: st
 
 
 def test_a_document_and_its_text_at_once_are_refused(world: World) -> None:
-    response = world.clients["editor"].post(
-        API + "topologies/",
-        {
-            "project": world.project.pk,
-            "name": "Both",
-            "document": sample_document(),
-            "document_text": "schema_version: 1\n",
-        },
-        format="json",
+    response = _create(
+        world, "Both", document=sample_document(), document_text="schema_version: 1\n"
     )
     assert_input_error(response, "document_text")
 

@@ -5,6 +5,7 @@ of its own."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -72,6 +73,10 @@ def preview_from_the_page(page: Page) -> Locator:
         except AssertionError:
             if attempt == 2:
                 raise
+            # Shown in the run's warnings: a click the page ignores may yet be the page's fault.
+            warnings.warn(
+                f"Preview deploy came to nothing on {page.url}; clicked again", stacklevel=2
+            )
     expect(preview.or_(refusal).first).to_be_visible(timeout=30_000)
     assert refusal.count() == 0, f"the preview was refused: {refusal.inner_text()}"
     return preview
